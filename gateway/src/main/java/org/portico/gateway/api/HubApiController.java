@@ -1,0 +1,316 @@
+package org.portico.gateway.api;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.lifecycle.ProgressEvent;
+import org.portico.gateway.lifecycle.ServerManager;
+import org.portico.gateway.security.Accounts;
+import org.portico.gateway.security.Names;
+import org.portico.gateway.security.PorticoPrincipal;
+import org.portico.gateway.store.TokenStore;
+import org.portico.gateway.store.User;
+import org.portico.gateway.store.UserStore;
+import org.springframework.boot.info.BuildProperties;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.core.io.buffer.DataBufferUtils;
+import java.nio.charset.StandardCharsets;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * JupyterHub's REST API under {@code /hub/api}: the same paths, verbs, JSON field names and status
+ * codes, so that JupyterHub's clients and habits carry over. Authentication is the login cookie
+ * (with the CSRF token for changes) or {@code Authorization: token ...}.
+ */
+@RestController
+@RequestMapping(path = "/hub/api", produces = MediaType.APPLICATION_JSON_VALUE)
+class HubApiController {
+
+	private final UserStore users;
+
+	private final TokenStore tokens;
+
+	private final Accounts accounts;
+
+	private final ServerManager servers;
+
+	private static final int MAX_BODY = 64 * 1024;
+
+	private final String version;
+
+	private final com.fasterxml.jackson.databind.ObjectMapper json;
+
+	HubApiController(UserStore users, TokenStore tokens, Accounts accounts, ServerManager servers,
+			org.springframework.beans.factory.ObjectProvider<BuildProperties> build, com.fasterxml.jackson.databind.ObjectMapper json) {
+		this.json = json;
+		this.users = users;
+		this.tokens = tokens;
+		this.accounts = accounts;
+		this.servers = servers;
+		BuildProperties info = build.getIfAvailable();
+		this.version = (info != null) ? info.getVersion() : "dev";
+	}
+
+	@GetMapping({ "", "/" })
+	Map<String, Object> version() {
+		return Map.of("version", this.version, "portico", true);
+	}
+
+	@GetMapping("/user")
+	Mono<Map<String, Object>> me(@AuthenticationPrincipal PorticoPrincipal principal) {
+		if (!principal.isUser()) {
+			return Mono.just(ApiModels.service(principal.name()));
+		}
+		return userModel(principal.name());
+	}
+
+	@GetMapping("/users")
+	Flux<Map<String, Object>> list(@AuthenticationPrincipal PorticoPrincipal principal) {
+		requireAdmin(principal);
+		return this.users.all().concatMap((user) -> this.servers.serversOf(user.name()).collectList()
+			.map((servers) -> ApiModels.user(user, servers)));
+	}
+
+	@GetMapping("/users/{name}")
+	Mono<Map<String, Object>> get(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireManage(principal, name);
+		return userModel(name);
+	}
+
+	@PostMapping("/users/{name}")
+	Mono<ResponseEntity<Map<String, Object>>> create(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			ServerWebExchange exchange) {
+		requireAdmin(principal);
+		validName(name);
+		// @formatter:off
+		return fields(exchange, Set.of("admin", "password"))
+			.flatMap((fields) -> this.accounts.create(name, bool(fields, "admin"), text(fields, "password")))
+			.onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+			.map((user) -> ResponseEntity.status(HttpStatus.CREATED).body(ApiModels.user(user, List.of())));
+		// @formatter:on
+	}
+
+	@PatchMapping("/users/{name}")
+	Mono<Map<String, Object>> modify(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			ServerWebExchange exchange) {
+		requireManage(principal, name);
+		return fields(exchange, Set.of("admin", "password")).flatMap((fields) -> {
+			Mono<Void> changes = Mono.empty();
+			if (fields.has("admin")) {
+				requireAdmin(principal);
+				changes = changes.then(this.accounts.setAdmin(name, bool(fields, "admin")));
+			}
+			String password = text(fields, "password");
+			if (password != null) {
+				changes = changes.then(this.accounts.setPassword(name, password));
+			}
+			return existing(name).then(changes).onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+				.then(userModel(name));
+		});
+	}
+
+	@DeleteMapping("/users/{name}")
+	Mono<ResponseEntity<Void>> delete(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireAdmin(principal);
+		validName(name);
+		if (principal.name().equals(name)) {
+			return Mono.error(ApiException.badRequest("You cannot delete your own account."));
+		}
+		return this.accounts.delete(name).onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+			.thenReturn(ResponseEntity.noContent().build());
+	}
+
+	@PostMapping("/users/{name}/server")
+	Mono<ResponseEntity<Map<String, Object>>> startServer(@AuthenticationPrincipal PorticoPrincipal principal,
+			@PathVariable String name, ServerWebExchange exchange) {
+		requireManage(principal, name);
+		// @formatter:off
+		return fields(exchange, Set.of("app"))
+			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"))))
+			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
+		// @formatter:on
+	}
+
+	@DeleteMapping("/users/{name}/server")
+	Mono<ResponseEntity<Void>> stopServer(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireManage(principal, name);
+		return existing(name).then(this.servers.stop(name, "", "Stopped by " + (principal.name().equals(name) ? "you" : principal.name())))
+			.thenReturn(ResponseEntity.noContent().build());
+	}
+
+	@GetMapping(path = "/users/{name}/server/progress", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<ProgressEvent>> progress(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireManage(principal, name);
+		return existing(name).thenMany(this.servers.progress(name, ""))
+			.map((event) -> ServerSentEvent.builder(event).build());
+	}
+
+	@GetMapping("/users/{name}/tokens")
+	Mono<Map<String, Object>> listTokens(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireManage(principal, name);
+		return existing(name).thenMany(this.tokens.forUser(name)).map((token) -> ApiModels.token(token, null)).collectList()
+			.map((list) -> Map.of("api_tokens", list, "oauth_tokens", List.of()));
+	}
+
+	@PostMapping("/users/{name}/tokens")
+	Mono<ResponseEntity<Map<String, Object>>> createToken(@AuthenticationPrincipal PorticoPrincipal principal,
+			@PathVariable String name, ServerWebExchange exchange) {
+		requireManage(principal, name);
+		return fields(exchange, Set.of("note", "expires_in")).flatMap((fields) -> {
+			Duration expiresIn = null;
+			JsonNode value = fields.get("expires_in");
+			if (value != null && !value.isNull()) {
+				if (!value.canConvertToLong() || value.asLong() <= 0 || value.asLong() > Duration.ofDays(3650).toSeconds()) {
+					throw ApiException.badRequest("expires_in must be a whole number of seconds between 1 and 10 years.");
+				}
+				expiresIn = Duration.ofSeconds(value.asLong());
+			}
+			return existing(name).then(this.accounts.issueToken(name, text(fields, "note"), expiresIn))
+				.onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+				.map((issued) -> ResponseEntity.status(HttpStatus.CREATED).body(ApiModels.token(issued.token(), issued.value())));
+		});
+	}
+
+	@GetMapping("/users/{name}/tokens/{id}")
+	Mono<Map<String, Object>> getToken(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@PathVariable String id) {
+		requireManage(principal, name);
+		return this.tokens.forUser(name).filter((token) -> token.id().equals(id)).next()
+			.switchIfEmpty(Mono.error(() -> ApiException.notFound("No such token.")))
+			.map((token) -> ApiModels.token(token, null));
+	}
+
+	@DeleteMapping("/users/{name}/tokens/{id}")
+	Mono<ResponseEntity<Void>> revokeToken(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@PathVariable String id) {
+		requireManage(principal, name);
+		return this.accounts.revokeToken(name, id).onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+			.thenReturn(ResponseEntity.noContent().build());
+	}
+
+	// ---- helpers
+
+	private Mono<Map<String, Object>> userModel(String name) {
+		return existing(name).flatMap((user) -> this.servers.serversOf(name).collectList().map((list) -> ApiModels.user(user, list)));
+	}
+
+	private Mono<User> existing(String name) {
+		validName(name);
+		return this.users.find(name).switchIfEmpty(Mono.error(() -> ApiException.notFound("No such user: " + name)));
+	}
+
+	private static void validName(String name) {
+		if (!Names.isValidUser(name)) {
+			throw ApiException.badRequest("Invalid user name '" + Accounts.printable(name) + "'. " + Names.userRule());
+		}
+	}
+
+	private static void requireAdmin(PorticoPrincipal principal) {
+		if (!principal.admin()) {
+			throw ApiException.forbidden("This needs admin rights.");
+		}
+	}
+
+	private static void requireManage(PorticoPrincipal principal, String name) {
+		validName(name);
+		if (!principal.mayManage(name)) {
+			throw ApiException.forbidden("You may act only on your own account.");
+		}
+	}
+
+	/**
+	 * The body, parsed as a JSON object with only {@code allowed} fields; an absent body is an empty
+	 * object. Read as text whatever its content type, as JupyterHub does (clients such as curl send
+	 * JSON as a form).
+	 */
+	private Mono<JsonNode> fields(ServerWebExchange exchange, Set<String> allowed) {
+		// @formatter:off
+		return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY)
+			.map((buffer) -> {
+				try {
+					return buffer.toString(StandardCharsets.UTF_8);
+				}
+				finally {
+					DataBufferUtils.release(buffer);
+				}
+			})
+			.defaultIfEmpty("")
+			.onErrorMap(DataBufferLimitException.class, (ex) -> ApiException.badRequest("The request body is too large."))
+			.map((text) -> parse(text, allowed));
+		// @formatter:on
+	}
+
+	private JsonNode parse(String text, Set<String> allowed) {
+		if (text.isBlank()) {
+			return this.json.createObjectNode();
+		}
+		JsonNode body;
+		try {
+			body = this.json.readTree(text);
+		}
+		catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+			throw ApiException.badRequest("The request body is not valid JSON: " + ex.getOriginalMessage());
+		}
+		if (!body.isObject()) {
+			throw ApiException.badRequest("The request body must be a JSON object.");
+		}
+		for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
+			String field = names.next();
+			if (!allowed.contains(field)) {
+				throw ApiException.badRequest("Unknown field '" + Accounts.printable(field) + "'; allowed: " + allowed + ".");
+			}
+		}
+		return body;
+	}
+
+	private static boolean bool(JsonNode fields, String name) {
+		JsonNode value = fields.get(name);
+		if (value == null || value.isNull()) {
+			return false;
+		}
+		if (!value.isBoolean()) {
+			throw ApiException.badRequest("'" + name + "' must be true or false.");
+		}
+		return value.booleanValue();
+	}
+
+	private static @Nullable String text(JsonNode fields, String name) {
+		JsonNode value = fields.get(name);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isTextual()) {
+			throw ApiException.badRequest("'" + name + "' must be a string.");
+		}
+		return value.textValue();
+	}
+
+	private static ApiException accountError(Accounts.AccountException ex) {
+		// JupyterHub answers 409 for a name that is taken, 400 for a user with a running server.
+		HttpStatus status = switch (ex.kind()) {
+			case NOT_FOUND -> HttpStatus.NOT_FOUND;
+			case EXISTS -> HttpStatus.CONFLICT;
+			case CONFLICT, INVALID -> HttpStatus.BAD_REQUEST;
+		};
+		return new ApiException(status, ex.getMessage());
+	}
+}

@@ -1,0 +1,91 @@
+package org.portico.gateway.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.portico.gateway.config.PorticoProperties;
+import org.portico.spawner.SpawnRequest;
+import org.springframework.stereotype.Component;
+
+/**
+ * The configured apps, and how one becomes a {@link SpawnRequest} for a user.
+ */
+@Component
+public final class AppCatalog {
+
+	/** The PATH a server starts with: system directories only, nothing of the gateway's own. */
+	static final String SERVER_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+	private final Map<String, AppDefinition> apps;
+
+	private final String defaultApp;
+
+	private final PorticoProperties properties;
+
+	public AppCatalog(AppProperties apps, PorticoProperties properties) {
+		this.apps = new TreeMap<>(apps.apps());
+		this.defaultApp = apps.defaultApp();
+		this.properties = properties;
+		if (!this.apps.containsKey(this.defaultApp)) {
+			throw new IllegalStateException("portico.default-app names no configured app: " + this.defaultApp);
+		}
+	}
+
+	public Optional<AppDefinition> find(String name) {
+		return Optional.ofNullable(this.apps.get(name));
+	}
+
+	public String defaultApp() {
+		return this.defaultApp;
+	}
+
+	/** The apps by name, in name order. */
+	public Map<String, AppDefinition> all() {
+		return new LinkedHashMap<>(this.apps);
+	}
+
+	/** The path prefix of a user's server: {@code /user/NAME/}, or {@code /user/NAME/SERVER/} for named ones. */
+	public static String baseUrl(String user, String server) {
+		return server.isEmpty() ? "/user/" + user + "/" : "/user/" + user + "/" + server + "/";
+	}
+
+	/**
+	 * The request that starts {@code app} for {@code user}, with {@code secret} in its environment.
+	 * Names reaching here are validated; nothing a user typed is placed in the command.
+	 */
+	public SpawnRequest request(String user, String server, String appName, String secret, String host) {
+		AppDefinition app = find(appName).orElseThrow(() -> new IllegalArgumentException("unknown app " + appName));
+		Path data = this.properties.dataPath();
+		String key = server.isEmpty() ? user : user + "-" + server;
+		Path workDir = data.resolve("users").resolve(user);
+		Path logFile = data.resolve("logs").resolve(key + ".log");
+		String baseUrl = baseUrl(user, server);
+		List<String> command = new ArrayList<>();
+		for (String arg : app.command()) {
+			command.add(arg.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
+				.replace("{user}", user));
+		}
+		String osUser = System.getProperty("user.name");
+		if ("root".equals(osUser)) {
+			command.addAll(app.rootArgs());
+		}
+		Map<String, String> env = new LinkedHashMap<>();
+		env.put("PATH", SERVER_PATH);
+		env.put("HOME", workDir.toString());
+		env.put("USER", osUser);
+		env.put("LOGNAME", osUser);
+		env.put("LANG", "C.UTF-8");
+		env.put("PORTICO_USER", user);
+		env.put("PORTICO_BASE_URL", baseUrl);
+		env.putAll(app.environment());
+		if (app.secretEnv() != null) {
+			env.put(app.secretEnv(), secret);
+		}
+		return new SpawnRequest(user, server, command, env, workDir, logFile, this.properties.spawn().startTimeout());
+	}
+}

@@ -1,0 +1,29 @@
+package org.portico.gateway.lifecycle;
+
+/**
+ * A request about a server that cannot be honoured as asked (start what runs, stop what does not);
+ * the message is for the person who asked.
+ */
+public class ServerException extends RuntimeException {
+
+	/** What kind of refusal, mapped to an HTTP status at the edge. */
+	public enum Kind {
+		/** The request contradicts the server's state (400). */
+		CONFLICT,
+		/** The thing asked for does not exist (404). */
+		NOT_FOUND,
+		/** The request itself is malformed (400). */
+		INVALID
+	}
+
+	private final Kind kind;
+
+	public ServerException(Kind kind, String message) {
+		super(message);
+		this.kind = kind;
+	}
+
+	public Kind kind() {
+		return this.kind;
+	}
+}

@@ -1,0 +1,455 @@
+package org.portico.gateway.lifecycle;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.config.PorticoProperties;
+import org.portico.gateway.route.Route;
+import org.portico.gateway.route.RouteTable;
+import org.portico.gateway.security.Secrets;
+import org.portico.gateway.store.EventStore;
+import org.portico.gateway.store.ServerPhase;
+import org.portico.gateway.store.ServerRecord;
+import org.portico.gateway.store.ServerStore;
+import org.portico.spawner.ServerEndpoint;
+import org.portico.spawner.ServerStatus;
+import org.portico.spawner.SpawnException;
+import org.portico.spawner.SpawnHandle;
+import org.portico.spawner.SpawnRequest;
+import org.portico.spawner.SpawnState;
+import org.portico.spawner.Spawner;
+import org.portico.spawner.StopMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.http.client.HttpClient;
+import reactor.util.retry.Retry;
+
+/**
+ * Orchestrates every server's life, as JupyterHub's hub does: claim the slot and save the record,
+ * launch through the spawner and save its state the moment it exists, wait until the server answers
+ * HTTP, add its route; poll running servers and tidy up those that die; stop on request; and after a
+ * restart, re-attach to every server the database says is active.
+ *
+ * <p>The database is the truth; this class keeps in memory only what the hot path reads (each
+ * server's phase) and the progress streams of starts under way.
+ */
+@Component
+public final class ServerManager implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(ServerManager.class);
+
+	private final ServerStore servers;
+
+	private final EventStore events;
+
+	private final RouteTable routes;
+
+	private final AppCatalog apps;
+
+	private final ActivityTracker activity;
+
+	private final HttpClient http;
+
+	private final PorticoProperties properties;
+
+	private final Map<String, Spawner> spawners;
+
+	private final ConcurrentHashMap<String, ServerPhase> phases = new ConcurrentHashMap<>();
+
+	private final ConcurrentHashMap<String, Startup> startups = new ConcurrentHashMap<>();
+
+	private volatile @Nullable Disposable poller;
+
+	public ServerManager(ServerStore servers, EventStore events, RouteTable routes, AppCatalog apps, ActivityTracker activity,
+			HttpClient upstreamClient, PorticoProperties properties, List<Spawner> spawners) {
+		this.servers = servers;
+		this.events = events;
+		this.routes = routes;
+		this.apps = apps;
+		this.activity = activity;
+		this.http = upstreamClient;
+		this.properties = properties;
+		this.spawners = spawners.stream().collect(Collectors.toUnmodifiableMap(Spawner::name, Function.identity()));
+		if (!this.spawners.containsKey(properties.spawn().spawner())) {
+			throw new IllegalStateException("portico.spawn.spawner names no known spawner: " + properties.spawn().spawner()
+					+ " (known: " + this.spawners.keySet() + ")");
+		}
+	}
+
+	/** A start under way: its progress stream, its pipeline and the spawner state once known. */
+	private static final class Startup {
+
+		final Sinks.Many<ProgressEvent> progress = Sinks.many().replay().all();
+
+		final AtomicReference<@Nullable SpawnState> state = new AtomicReference<>();
+
+		final AtomicReference<@Nullable Disposable> pipeline = new AtomicReference<>();
+
+		volatile @Nullable ProgressEvent last;
+
+		void emit(ProgressEvent event) {
+			this.last = event;
+			this.progress.tryEmitNext(event);
+			if (event.terminal()) {
+				this.progress.tryEmitComplete();
+			}
+		}
+	}
+
+	/** The phase of a user's server as the proxy sees it, synchronously; {@code null} when never started. */
+	public @Nullable ServerPhase phaseOf(String user, String server) {
+		return this.phases.get(key(user, server));
+	}
+
+	/**
+	 * Starts a user's server.
+	 * @return emits the record of the pending server once the start is under way (the server is not
+	 * ready yet: follow {@link #progress}); errors with {@link ServerException} when the app is unknown
+	 * or the server already runs or starts
+	 */
+	public Mono<ServerRecord> start(String user, String server, @Nullable String appName) {
+		String app = (appName != null) ? appName : this.apps.defaultApp();
+		if (this.apps.find(app).isEmpty()) {
+			return Mono.error(new ServerException(ServerException.Kind.INVALID,
+					"Unknown app '" + app + "'. Available: " + this.apps.all().keySet() + "."));
+		}
+		Spawner spawner = this.spawners.get(this.properties.spawn().spawner());
+		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
+				null, Instant.now(), null, null, "Server requested");
+		// @formatter:off
+		return this.servers.claim(record)
+			.flatMap((claimed) -> {
+				if (!claimed) {
+					return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
+							"The server is already running or starting; stop it first."));
+				}
+				log.info("spawn requested user={} server={} app={}", user, server, app);
+				Startup startup = begin(record);
+				startup.emit(ProgressEvent.step(0, "Server requested"));
+				Mono<SpawnHandle> launch = spawner.start(request(record))
+					.doOnNext((handle) -> startup.emit(ProgressEvent.step(10, "Server launched")));
+				follow(record, spawner, launch, startup);
+				return this.events.record(user, server, "spawn", "Server requested (" + app + ")").thenReturn(record);
+			});
+		// @formatter:on
+	}
+
+	/**
+	 * Stops a user's server, pending or running.
+	 * @return emits the stopped record once the server is gone; errors with {@link ServerException}
+	 * when it is not running
+	 */
+	public Mono<ServerRecord> stop(String user, String server, String why) {
+		return this.servers.find(user, server)
+			.filter((record) -> record.phase().active())
+			.switchIfEmpty(Mono.error(() -> new ServerException(ServerException.Kind.CONFLICT, "The server is not running.")))
+			.flatMap((record) -> stopRecord(record, why));
+	}
+
+	/**
+	 * The progress of a user's server start, JupyterHub's event stream.
+	 * @return replays a start under way and completes when it is ready or failed; for a server that
+	 * is not starting, one event that says where it stands
+	 */
+	public Flux<ProgressEvent> progress(String user, String server) {
+		Startup startup = this.startups.get(key(user, server));
+		if (startup != null) {
+			return startup.progress.asFlux();
+		}
+		return this.servers.find(user, server).map((record) -> switch (record.phase()) {
+			case RUNNING -> ProgressEvent.ready(AppCatalog.baseUrl(user, server));
+			case PENDING -> ProgressEvent.step(0, "Server starting");
+			case STOPPING -> ProgressEvent.failed("The server is stopping.");
+			case STOPPED, FAILED -> ProgressEvent.failed((record.message() != null) ? record.message() : "The server is not running.");
+		}).defaultIfEmpty(ProgressEvent.failed("The server has never been started.")).flux();
+	}
+
+	/** Where a user's servers stand, from the database. */
+	public Flux<ServerRecord> serversOf(String user) {
+		return this.servers.forUser(user);
+	}
+
+	// ---- the start pipeline
+
+	private Startup begin(ServerRecord record) {
+		Startup startup = new Startup();
+		String key = key(record.user(), record.name());
+		this.startups.put(key, startup);
+		this.phases.put(key, ServerPhase.PENDING);
+		return startup;
+	}
+
+	private void follow(ServerRecord record, Spawner spawner, Mono<SpawnHandle> launch, Startup startup) {
+		String key = key(record.user(), record.name());
+		// @formatter:off
+		Mono<ServerRecord> pipeline = launch
+			.flatMap((handle) -> {
+				startup.state.set(handle.state());
+				ServerRecord launched = withState(record, handle.state());
+				// Saved the moment the process or job exists: a restart from here on finds it.
+				return this.servers.save(launched).then(awaitReady(launched, handle, startup));
+			})
+			.flatMap((running) -> this.servers.save(running).thenReturn(running))
+			.doOnNext((running) -> {
+				this.phases.put(key, ServerPhase.RUNNING);
+				startup.emit(ProgressEvent.ready(AppCatalog.baseUrl(record.user(), record.name())));
+				this.startups.remove(key, startup);
+				log.info("server ready user={} server={} target={}", record.user(), record.name(), running.target());
+			})
+			.onErrorResume((ex) -> failed(record, startup, ex));
+		// @formatter:on
+		// The start runs on its own, past the request that asked for it; failures are handled inside.
+		startup.pipeline.set(pipeline.subscribe(null, (ex) -> log.error("start pipeline failed user={}", record.user(), ex)));
+	}
+
+	private Mono<ServerRecord> awaitReady(ServerRecord record, SpawnHandle handle, Startup startup) {
+		// @formatter:off
+		Mono<ServerEndpoint> ready = Mono.zip(handle.ready(),
+				handle.progress().doOnNext((p) -> startup.emit(ProgressEvent.step(
+						(p.percent() != null) ? Math.min(p.percent(), 90) : 50, p.message()))).then(Mono.just(true)))
+			.map((both) -> both.getT1());
+		return ready
+			.doOnNext((endpoint) -> startup.emit(ProgressEvent.step(80, "Server is listening, waiting for it to answer")))
+			.flatMap((endpoint) -> waitForHttp(record, endpoint).thenReturn(endpoint))
+			.flatMap((endpoint) -> {
+				URI target = endpoint.uri();
+				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
+						"token " + record.secret());
+				ServerRecord running = new ServerRecord(record.user(), record.name(), record.app(), ServerPhase.RUNNING,
+						record.spawner(), record.state(), record.secret(), target, record.started(), null, record.lastActivity(),
+						"Running");
+				return this.routes.put(route).thenReturn(running);
+			});
+		// @formatter:on
+	}
+
+	/** Polls the server over HTTP until it answers (any status below 500), within the HTTP timeout. */
+	private Mono<Void> waitForHttp(ServerRecord record, ServerEndpoint endpoint) {
+		String url = endpoint.uri() + AppCatalog.baseUrl(record.user(), record.name())
+				+ this.apps.find(record.app()).map((app) -> app.readyPath()).orElse("");
+		Duration timeout = this.properties.spawn().httpTimeout();
+		// @formatter:off
+		return this.http.headers((h) -> h.set(HttpHeaderNames.AUTHORIZATION, "token " + record.secret()))
+			.responseTimeout(Duration.ofSeconds(5))
+			.get().uri(url)
+			.responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+			.flatMap((code) -> (code < 500) ? Mono.just(code) : Mono.error(new IllegalStateException("status " + code)))
+			.retryWhen(Retry.fixedDelay(Long.MAX_VALUE, Duration.ofMillis(250)))
+			.timeout(timeout, Mono.error(() -> new SpawnException("timeout",
+					"The server listens but did not answer HTTP within " + timeout.toSeconds() + " s.",
+					"http timeout user=" + record.user() + " url=" + endpoint.uri())))
+			.then();
+		// @formatter:on
+	}
+
+	private Mono<ServerRecord> failed(ServerRecord record, Startup startup, Throwable ex) {
+		String message = (ex instanceof SpawnException spawn) ? spawn.userMessage() : "The server could not be started: internal error.";
+		if (ex instanceof SpawnException) {
+			log.warn("spawn failed user={} server={} reason={}: {}", record.user(), record.name(),
+					((SpawnException) ex).reason(), ex.getMessage());
+		}
+		else {
+			log.error("spawn failed user={} server={}", record.user(), record.name(), ex);
+		}
+		String key = key(record.user(), record.name());
+		SpawnState state = startup.state.get();
+		ServerRecord failed = withState(record, state).withPhase(ServerPhase.FAILED, message);
+		Spawner spawner = spawnerOf(record);
+		Mono<Void> cleanup = (state != null && spawner != null) ? spawner.stop(state, StopMode.NOW).onErrorResume((e) -> Mono.empty())
+				: Mono.empty();
+		// @formatter:off
+		return cleanup
+			.then(this.routes.remove(AppCatalog.baseUrl(record.user(), record.name())))
+			.then(this.servers.save(failed))
+			.then(this.events.record(record.user(), record.name(), "spawn-failed", message))
+			.then(Mono.fromRunnable(() -> {
+				this.phases.put(key, ServerPhase.FAILED);
+				startup.emit(ProgressEvent.failed("Spawn failed: " + message));
+				this.startups.remove(key, startup);
+			}))
+			.thenReturn(failed);
+		// @formatter:on
+	}
+
+	// ---- stopping
+
+	private Mono<ServerRecord> stopRecord(ServerRecord record, String why) {
+		String key = key(record.user(), record.name());
+		Startup startup = this.startups.get(key);
+		this.phases.put(key, ServerPhase.STOPPING);
+		log.info("stop requested user={} server={} why={}", record.user(), record.name(), why);
+		// @formatter:off
+		Mono<@Nullable SpawnState> state = (startup != null) ? awaitState(startup, record) : Mono.justOrEmpty(record.state());
+		return this.servers.save(record.withPhase(ServerPhase.STOPPING, "Stopping"))
+			.then(state.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
+			.flatMap((known) -> {
+				if (startup != null) {
+					Disposable pipeline = startup.pipeline.get();
+					if (pipeline != null) {
+						pipeline.dispose();
+					}
+					startup.emit(ProgressEvent.failed("The start was cancelled: " + why));
+					this.startups.remove(key, startup);
+				}
+				Spawner spawner = spawnerOf(record);
+				Mono<Void> stop = (known.isPresent() && spawner != null) ? spawner.stop(known.get(), StopMode.GRACEFUL) : Mono.empty();
+				String spec = AppCatalog.baseUrl(record.user(), record.name());
+				ServerRecord stopped = withState(record, known.orElse(null)).withPhase(ServerPhase.STOPPED, why);
+				return this.routes.remove(spec)
+					.then(stop)
+					.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
+					.then(this.servers.save(stopped))
+					.then(this.events.record(record.user(), record.name(), "stop", why))
+					.then(Mono.fromRunnable(() -> this.phases.put(key, ServerPhase.STOPPED)))
+					.thenReturn(stopped);
+			});
+		// @formatter:on
+	}
+
+	/** The spawner state of a start under way, waiting briefly while the launch is still in flight. */
+	private Mono<@Nullable SpawnState> awaitState(Startup startup, ServerRecord record) {
+		return Mono.fromSupplier(() -> startup.state.get())
+			.repeatWhenEmpty(100, (attempts) -> attempts.delayElements(Duration.ofMillis(100)))
+			.switchIfEmpty(Mono.justOrEmpty(record.state()));
+	}
+
+	// ---- polling and re-attaching
+
+	/**
+	 * Re-attaches to every server the database lists as active, after a (re)start of the gateway.
+	 */
+	@EventListener(ApplicationReadyEvent.class)
+	public void reattach() {
+		// Runs once at start-up; the servers come back one by one and users see their progress meanwhile.
+		this.servers.active()
+			.flatMap(this::reattach)
+			.subscribe(null, (ex) -> log.error("re-attaching servers failed", ex));
+	}
+
+	private Mono<Void> reattach(ServerRecord record) {
+		Spawner spawner = spawnerOf(record);
+		SpawnState state = record.state();
+		if (record.phase() == ServerPhase.STOPPING) {
+			return stopRecord(record, "Stopped (the stop was interrupted by a gateway restart)").then();
+		}
+		if (spawner == null || state == null) {
+			String message = "The gateway restarted before the server was launched; start it again.";
+			return this.servers.save(record.withPhase(ServerPhase.FAILED, message))
+				.then(Mono.fromRunnable(() -> this.phases.put(key(record.user(), record.name()), ServerPhase.FAILED)));
+		}
+		log.info("re-attaching server user={} server={} phase={}", record.user(), record.name(), record.phase());
+		Startup startup = begin(record);
+		startup.emit(ProgressEvent.step(0, "Re-attaching to your server after a gateway restart"));
+		startup.state.set(state);
+		follow(record, spawner, spawner.resume(state, request(record)), startup);
+		return Mono.empty();
+	}
+
+	private void pollOnce() {
+		// One sweep over active servers; each spawner's poll is cheap (local: /proc; batch: a shared view).
+		// @formatter:off
+		this.servers.active()
+			.filter((record) -> record.phase() == ServerPhase.RUNNING && record.state() != null)
+			.flatMap((record) -> {
+				Spawner spawner = spawnerOf(record);
+				if (spawner == null) {
+					return Mono.empty();
+				}
+				return spawner.poll(record.state()).flatMap((status) -> onPoll(record, status));
+			}, 8)
+			.then(flushActivity())
+			.subscribe(null, (ex) -> log.warn("poll sweep failed: {}", ex.toString()));
+		// @formatter:on
+	}
+
+	private Mono<Void> onPoll(ServerRecord record, ServerStatus status) {
+		if (status instanceof ServerStatus.Gone gone) {
+			String message = "Your server stopped on its own: " + gone.reason() + ".";
+			log.info("server gone user={} server={} reason={}", record.user(), record.name(), gone.reason());
+			String spec = AppCatalog.baseUrl(record.user(), record.name());
+			return this.routes.remove(spec)
+				.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
+				.then(this.servers.save(record.withPhase(ServerPhase.STOPPED, message)))
+				.then(this.events.record(record.user(), record.name(), "gone", message))
+				.then(Mono.fromRunnable(() -> this.phases.put(key(record.user(), record.name()), ServerPhase.STOPPED)));
+		}
+		if (status instanceof ServerStatus.Unknown unknown) {
+			log.warn("server state unknown user={} server={}: {}", record.user(), record.name(), unknown.reason());
+		}
+		return Mono.empty();
+	}
+
+	private Mono<Void> flushActivity() {
+		return Flux.fromIterable(this.activity.snapshot().entrySet())
+			.flatMap((entry) -> this.routes.match(entry.getKey())
+				.map((route) -> this.servers.touch(route.owner(), route.server(), Instant.ofEpochMilli(entry.getValue())))
+				.orElse(Mono.empty()), 4)
+			.then();
+	}
+
+	// ---- SmartLifecycle: the poll loop
+
+	@Override
+	public void start() {
+		Duration interval = this.properties.spawn().pollInterval();
+		this.poller = Flux.interval(interval, interval).onBackpressureDrop().subscribe((tick) -> pollOnce());
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.poller;
+		if (current != null) {
+			current.dispose();
+		}
+		// Servers keep running: they outlive the gateway and are re-attached at the next start.
+		this.startups.values().forEach((startup) -> {
+			Disposable pipeline = startup.pipeline.get();
+			if (pipeline != null) {
+				pipeline.dispose();
+			}
+		});
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.poller != null && !this.poller.isDisposed();
+	}
+
+	// ---- helpers
+
+	private SpawnRequest request(ServerRecord record) {
+		String secret = (record.secret() != null) ? record.secret() : "";
+		return this.apps.request(record.user(), record.name(), record.app(), secret, "127.0.0.1");
+	}
+
+	private @Nullable Spawner spawnerOf(ServerRecord record) {
+		return (record.spawner() != null) ? this.spawners.get(record.spawner()) : null;
+	}
+
+	private static ServerRecord withState(ServerRecord record, @Nullable SpawnState state) {
+		return new ServerRecord(record.user(), record.name(), record.app(), record.phase(), record.spawner(), state, record.secret(),
+				record.target(), record.started(), record.stopped(), record.lastActivity(), record.message());
+	}
+
+	private static String key(String user, String server) {
+		return user + "/" + server;
+	}
+}

@@ -1,0 +1,68 @@
+package org.portico.gateway.proxy;
+
+import java.net.ConnectException;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.portico.gateway.route.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * Streams one HTTP exchange to a server and back. Bodies flow as Netty buffers in both directions
+ * and are never aggregated; a client that goes away cancels the upstream exchange, which releases its
+ * connection.
+ */
+final class HttpProxyHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
+
+	private final HttpClient client;
+
+	private final ForwardedHeaders headers;
+
+	HttpProxyHandler(HttpClient client, ForwardedHeaders headers) {
+		this.client = client;
+		this.headers = headers;
+	}
+
+	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
+			ForwardedHeaders.ClientView view) {
+		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
+				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
+		// @formatter:off
+		return this.client.request(request.method())
+			.uri(route.target().toString() + target.upstreamUri())
+			.send((upstreamRequest, out) -> {
+				this.headers.copyRequest(request.requestHeaders(), upstreamRequest.requestHeaders(), route, view, false);
+				return hasBody ? out.send(request.receive().retain()) : out;
+			})
+			.response((upstreamResponse, body) -> {
+				response.status(upstreamResponse.status());
+				ForwardedHeaders.copyResponse(upstreamResponse.responseHeaders(), response.responseHeaders());
+				return response.send(body.retain());
+			})
+			.then()
+			.onErrorResume((ex) -> failed(request, response, route, ex));
+		// @formatter:on
+	}
+
+	private static Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Route route, Throwable ex) {
+		if (ex instanceof AbortedException) {
+			return Mono.empty(); // the client went away
+		}
+		if (ex instanceof ConnectException || ex instanceof PrematureCloseException) {
+			log.warn("upstream unreachable routeSpec={} target={}: {}", route.spec(), route.target(), ex.toString());
+			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_GATEWAY,
+					"Your server is not answering. It may have stopped; Portico notices within a poll interval and shows why on your home page.");
+		}
+		log.error("proxy failure routeSpec={}", route.spec(), ex);
+		return ProxyResponses.error(request, response, HttpResponseStatus.BAD_GATEWAY, "The gateway could not reach your server.");
+	}
+}

@@ -1,0 +1,158 @@
+package org.portico.gateway.proxy;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import java.util.Set;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.config.PorticoProperties;
+import org.portico.gateway.lifecycle.ActivityTracker;
+import org.portico.gateway.lifecycle.ServerManager;
+import org.portico.gateway.route.Route;
+import org.portico.gateway.route.RouteTable;
+import org.portico.gateway.security.Authenticator;
+import org.portico.gateway.security.Names;
+import org.portico.gateway.security.PorticoPrincipal;
+import org.portico.gateway.store.ServerPhase;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerResponse;
+
+/**
+ * The {@code /user/NAME/...} data path, on Reactor Netty's own request and response: parse and
+ * refuse ambiguous paths, authenticate, check that the route's owner is the caller, check the
+ * Origin of state-changing requests, then stream HTTP or bridge a WebSocket to the server.
+ */
+@Component
+public final class UserPathProxy {
+
+	/** The prefix of every user's path. */
+	public static final String PREFIX = "/user/";
+
+	private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+	private final Authenticator authenticator;
+
+	private final RouteTable routes;
+
+	private final ServerManager servers;
+
+	private final ActivityTracker activity;
+
+	private final ForwardedHeaders headers;
+
+	private final HttpProxyHandler http;
+
+	private final WsProxyHandler webSocket;
+
+	private final boolean adminAccess;
+
+	public UserPathProxy(Authenticator authenticator, RouteTable routes, ServerManager servers, ActivityTracker activity,
+			HttpClient upstreamClient, PorticoProperties properties) {
+		this.authenticator = authenticator;
+		this.routes = routes;
+		this.servers = servers;
+		this.activity = activity;
+		this.headers = new ForwardedHeaders(properties);
+		this.http = new HttpProxyHandler(upstreamClient, this.headers);
+		this.webSocket = new WsProxyHandler(upstreamClient, this.headers, 64 * 1024 * 1024);
+		this.adminAccess = properties.security().adminAccessServers();
+	}
+
+	/** Whether a raw request target belongs to this path (cheap: called for every request). */
+	public static boolean handles(String uri) {
+		return uri.startsWith(PREFIX) || uri.equals("/user");
+	}
+
+	/** Handles one request under {@code /user/}. */
+	public Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+		ProxyRequest target = ProxyRequest.parse(request.uri());
+		if (target == null) {
+			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_REQUEST,
+					"This address is malformed: it has dot segments, empty segments, backslashes, control characters or bad escapes.");
+		}
+		String owner = ownerOf(target.path());
+		if (owner == null || !Names.isValidUser(owner)) {
+			return ProxyResponses.error(request, response, HttpResponseStatus.NOT_FOUND, "There is no such user path.");
+		}
+		if (target.path().length() == PREFIX.length() + owner.length()) {
+			// "/user/alice" -> "/user/alice/": the servers' relative links need the slash.
+			String query = target.rawQuery();
+			return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+		}
+		String cookie = ForwardedHeaders.cookie(request.requestHeaders().getAll(HttpHeaderNames.COOKIE), Authenticator.SESSION_COOKIE);
+		// @formatter:off
+		return this.authenticator
+			.authenticate(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), target.queryToken(), cookie)
+			.map((principal) -> proxy(request, response, target, owner, principal))
+			.switchIfEmpty(Mono.fromSupplier(() -> unauthenticated(request, response, target)))
+			.flatMap((result) -> result);
+		// @formatter:on
+	}
+
+	private Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
+			PorticoPrincipal principal) {
+		boolean mayUse = principal.name().equals(owner) || (this.adminAccess && principal.admin());
+		if (!mayUse) {
+			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
+					"This server belongs to another user; you can reach only your own.");
+		}
+		boolean upgrade = WsProxyHandler.isUpgrade(request);
+		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(),
+				request.remoteAddress());
+		if ((upgrade || !SAFE.contains(request.method())) && !OriginCheck.allows(request.requestHeaders().get(HttpHeaderNames.ORIGIN),
+				request.requestHeaders().get("sec-fetch-site"), view.scheme(), view.host())) {
+			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
+					"Cross-site request refused: the Origin does not match this site.");
+		}
+		Optional<Route> match = this.routes.match(target.path());
+		if (match.isEmpty() || !match.get().owner().equals(owner)) {
+			return notRunning(request, response, target, owner);
+		}
+		Route route = match.get();
+		this.activity.record(route);
+		if (upgrade) {
+			return this.webSocket.proxy(request, response, route, target, view, () -> this.activity.record(route));
+		}
+		return this.http.proxy(request, response, route, target, view);
+	}
+
+	private Mono<Void> notRunning(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner) {
+		ServerPhase phase = this.servers.phaseOf(owner, "");
+		boolean html = request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request);
+		if (phase == ServerPhase.PENDING) {
+			return html ? ProxyResponses.redirect(response, "/hub/spawn-pending/" + owner + "?next=" + encode(target.rawPathAndQuery()))
+					: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE, "Your server is starting.");
+		}
+		return html ? ProxyResponses.redirect(response, "/hub/spawn?next=" + encode(target.rawPathAndQuery()))
+				: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+						"Your server is not running. Start it from the home page or with POST /hub/api/users/" + owner + "/server.");
+	}
+
+	private Mono<Void> unauthenticated(HttpServerRequest request, HttpServerResponse response, ProxyRequest target) {
+		if (request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request) && !WsProxyHandler.isUpgrade(request)) {
+			return ProxyResponses.redirect(response, "/hub/login?next=" + encode(target.rawPathAndQuery()));
+		}
+		return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
+				"Authentication is required: log in, or send 'Authorization: token <your API token>'.");
+	}
+
+	/** The user segment of {@code /user/NAME/...}, or {@code null}. */
+	static @Nullable String ownerOf(String path) {
+		if (!path.startsWith(PREFIX)) {
+			return null;
+		}
+		int end = path.indexOf('/', PREFIX.length());
+		return path.substring(PREFIX.length(), (end < 0) ? path.length() : end);
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
+	}
+}

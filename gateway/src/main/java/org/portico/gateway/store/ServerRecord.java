@@ -1,0 +1,48 @@
+package org.portico.gateway.store;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+import org.portico.spawner.SpawnState;
+
+/**
+ * The database's record of one user server.
+ *
+ * @param user the owner
+ * @param name the server's name ({@code ""} for the default server)
+ * @param app the app it runs
+ * @param phase where it stands
+ * @param spawner the spawner that launched it
+ * @param state what the spawner needs to find it again, saved the moment it exists
+ * @param secret the token the gateway uses towards the server; never shown to anyone
+ * @param target where its route points, once it answers
+ * @param started when it was requested
+ * @param stopped when it ended
+ * @param lastActivity its last proxied activity, where known
+ * @param message the last thing to tell its owner (why it failed or stopped)
+ */
+public record ServerRecord(String user, String name, String app, ServerPhase phase, @Nullable String spawner,
+		@Nullable SpawnState state, @Nullable String secret, @Nullable URI target, @Nullable Instant started,
+		@Nullable Instant stopped, @Nullable Instant lastActivity, @Nullable String message) {
+
+	public ServerRecord {
+		Objects.requireNonNull(user, "user");
+		Objects.requireNonNull(name, "name");
+		Objects.requireNonNull(app, "app");
+		Objects.requireNonNull(phase, "phase");
+	}
+
+	public ServerRecord withPhase(ServerPhase phase, @Nullable String message) {
+		return new ServerRecord(this.user, this.name, this.app, phase, this.spawner, this.state, this.secret, this.target,
+				this.started, (phase == ServerPhase.STOPPED || phase == ServerPhase.FAILED) ? Instant.now() : this.stopped,
+				this.lastActivity, message);
+	}
+
+	@Override
+	public String toString() {
+		// never print the secret
+		return "ServerRecord[user=" + this.user + ", name=" + this.name + ", phase=" + this.phase + ", target=" + this.target + "]";
+	}
+}

@@ -1,0 +1,229 @@
+package org.portico.gateway.web;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.lifecycle.ServerException;
+import org.portico.gateway.lifecycle.ServerManager;
+import org.portico.gateway.security.Accounts;
+import org.portico.gateway.security.Authenticator;
+import org.portico.gateway.security.PorticoPrincipal;
+import org.portico.gateway.store.EventStore;
+import org.portico.gateway.store.ServerPhase;
+import org.portico.gateway.store.ServerRecord;
+import org.springframework.http.HttpCookie;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseCookie;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.util.MultiValueMap;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+
+/**
+ * The hub's pages, at JupyterHub's addresses: {@code /hub/login}, {@code /hub/logout},
+ * {@code /hub/home}, {@code /hub/spawn}, {@code /hub/spawn-pending/NAME}.
+ */
+@Controller
+class PageController {
+
+	private final Accounts accounts;
+
+	private final Authenticator authenticator;
+
+	private final ServerManager servers;
+
+	private final AppCatalog apps;
+
+	private final EventStore events;
+
+	private final LoginThrottle throttle = new LoginThrottle(10, Duration.ofMinutes(5));
+
+	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events) {
+		this.accounts = accounts;
+		this.authenticator = authenticator;
+		this.servers = servers;
+		this.apps = apps;
+		this.events = events;
+	}
+
+	@GetMapping({ "/", "/hub", "/hub/" })
+	String root() {
+		return "redirect:/hub/home";
+	}
+
+	@GetMapping("/hub/login")
+	Mono<String> loginPage(@AuthenticationPrincipal @Nullable PorticoPrincipal principal, @RequestParam(required = false) @Nullable String next,
+			Model model) {
+		if (principal != null && principal.isUser()) {
+			return Mono.just("redirect:" + safeNext(next, "/hub/home"));
+		}
+		model.addAttribute("next", safeNext(next, ""));
+		return Mono.just("login");
+	}
+
+	@PostMapping("/hub/login")
+	Mono<String> login(ServerWebExchange exchange, Model model) {
+		return exchange.getFormData().flatMap((form) -> login(exchange, form, model));
+	}
+
+	private Mono<String> login(ServerWebExchange exchange, MultiValueMap<String, String> form, Model model) {
+		String name = trim(form.getFirst("username"));
+		String password = (form.getFirst("password") != null) ? form.getFirst("password") : "";
+		String next = safeNext(form.getFirst("next"), "/hub/home");
+		model.addAttribute("next", next);
+		model.addAttribute("username", Accounts.printable(name));
+		if (this.throttle.blocked(name)) {
+			exchange.getResponse().setStatusCode(HttpStatus.TOO_MANY_REQUESTS);
+			model.addAttribute("error", "Too many failed attempts for this account. Wait a few minutes, then try again.");
+			return Mono.just("login");
+		}
+		// @formatter:off
+		return this.accounts.checkPassword(name, password)
+			.flatMap((user) -> this.authenticator.login(user.name()).map((cookie) -> {
+				this.throttle.succeeded(name);
+				exchange.getResponse().addCookie(sessionCookie(exchange, cookie, this.authenticator.sessionMaxAge()));
+				return "redirect:" + next;
+			}))
+			.switchIfEmpty(Mono.fromSupplier(() -> {
+				this.throttle.failed(name);
+				exchange.getResponse().setStatusCode(HttpStatus.FORBIDDEN);
+				model.addAttribute("error", "Invalid user name or password.");
+				return "login";
+			}));
+		// @formatter:on
+	}
+
+	@GetMapping("/hub/logout")
+	Mono<String> logout(ServerWebExchange exchange) {
+		HttpCookie cookie = exchange.getRequest().getCookies().getFirst(Authenticator.SESSION_COOKIE);
+		exchange.getResponse().addCookie(sessionCookie(exchange, "", Duration.ZERO));
+		Mono<Void> end = (cookie != null) ? this.authenticator.logout(cookie.getValue()) : Mono.empty();
+		return end.thenReturn("redirect:/hub/login");
+	}
+
+	@GetMapping("/hub/home")
+	Mono<String> home(@AuthenticationPrincipal PorticoPrincipal principal, Model model) {
+		if (!principal.isUser()) {
+			return Mono.just("redirect:/hub/api/user");
+		}
+		model.addAttribute("user", principal.name());
+		model.addAttribute("admin", principal.admin());
+		model.addAttribute("apps", this.apps.all());
+		model.addAttribute("defaultApp", this.apps.defaultApp());
+		model.addAttribute("events", this.events.latest(principal.name(), 5).collectList());
+		return this.servers.serversOf(principal.name()).filter((s) -> s.name().isEmpty()).next()
+			.map((server) -> serverModel(server))
+			.defaultIfEmpty(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), "")))
+			.doOnNext((server) -> model.addAttribute("server", server))
+			.thenReturn("home");
+	}
+
+	@GetMapping("/hub/spawn")
+	Mono<String> spawnPage(@AuthenticationPrincipal PorticoPrincipal principal, @RequestParam(required = false) @Nullable String next,
+			Model model) {
+		ServerPhase phase = this.servers.phaseOf(principal.name(), "");
+		if (phase == ServerPhase.RUNNING) {
+			return Mono.just("redirect:" + safeNext(next, AppCatalog.baseUrl(principal.name(), "")));
+		}
+		if (phase == ServerPhase.PENDING) {
+			return Mono.just("redirect:/hub/spawn-pending/" + principal.name());
+		}
+		model.addAttribute("user", principal.name());
+		model.addAttribute("apps", this.apps.all());
+		model.addAttribute("defaultApp", this.apps.defaultApp());
+		model.addAttribute("next", safeNext(next, ""));
+		return Mono.just("spawn");
+	}
+
+	@PostMapping("/hub/spawn")
+	Mono<String> spawn(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange, Model model) {
+		return exchange.getFormData().flatMap((form) -> {
+			String app = trim(form.getFirst("app"));
+			String next = safeNext(form.getFirst("next"), "");
+			String pending = "redirect:/hub/spawn-pending/" + principal.name()
+					+ (next.isEmpty() ? "" : "?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
+			// @formatter:off
+			return this.servers.start(principal.name(), "", app.isEmpty() ? null : app)
+				.thenReturn(pending)
+				.onErrorResume(ServerException.class, (ex) -> {
+					if (ex.kind() == ServerException.Kind.CONFLICT) {
+						return Mono.just(pending);
+					}
+					exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+					model.addAttribute("user", principal.name());
+					model.addAttribute("apps", this.apps.all());
+					model.addAttribute("defaultApp", this.apps.defaultApp());
+					model.addAttribute("next", next);
+					model.addAttribute("error", ex.getMessage());
+					return Mono.just("spawn");
+				});
+			// @formatter:on
+		});
+	}
+
+	@GetMapping("/hub/spawn-pending/{name}")
+	String spawnPending(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@RequestParam(required = false) @Nullable String next, Model model) {
+		if (!principal.mayManage(name)) {
+			throw new org.springframework.web.server.ResponseStatusException(HttpStatus.FORBIDDEN, "You may watch only your own server.");
+		}
+		model.addAttribute("user", name);
+		model.addAttribute("progressUrl", "/hub/api/users/" + name + "/server/progress");
+		model.addAttribute("next", safeNext(next, AppCatalog.baseUrl(name, "")));
+		return "spawn_pending";
+	}
+
+	@PostMapping("/hub/stop")
+	Mono<String> stop(@AuthenticationPrincipal PorticoPrincipal principal) {
+		return this.servers.stop(principal.name(), "", "Stopped by you")
+			.onErrorResume(ServerException.class, (ex) -> Mono.empty())
+			.thenReturn("redirect:/hub/home");
+	}
+
+	private static Map<String, Object> serverModel(ServerRecord server) {
+		return Map.of("phase", server.phase().name(), "url", AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(),
+				"message", (server.message() != null) ? server.message() : "", "started",
+				(server.started() != null) ? server.started().toString() : "");
+	}
+
+	private static ResponseCookie sessionCookie(ServerWebExchange exchange, String value, Duration maxAge) {
+		boolean secure = "https".equals(exchange.getRequest().getURI().getScheme());
+		return ResponseCookie.from(Authenticator.SESSION_COOKIE, value).httpOnly(true).secure(secure).sameSite("Lax").path("/")
+			.maxAge(maxAge).build();
+	}
+
+	/**
+	 * A {@code next} target that stays on this site: a path starting with one {@code /}, without
+	 * backslashes or control characters; anything else becomes {@code fallback}.
+	 */
+	static String safeNext(@Nullable String next, String fallback) {
+		if (next == null || next.isEmpty() || !next.startsWith("/") || next.startsWith("//") || next.contains("\\")) {
+			return fallback;
+		}
+		for (int i = 0; i < next.length(); i++) {
+			if (next.charAt(i) < 0x20 || next.charAt(i) == 0x7f) {
+				return fallback;
+			}
+		}
+		try {
+			URI uri = URI.create(next);
+			return (uri.getScheme() == null && uri.getAuthority() == null) ? next : fallback;
+		}
+		catch (IllegalArgumentException ex) {
+			return fallback;
+		}
+	}
+
+	private static String trim(@Nullable String value) {
+		return (value != null) ? value.trim() : "";
+	}
+}

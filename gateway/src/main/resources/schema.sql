@@ -1,0 +1,55 @@
+-- Portico's embedded database. Times are epoch milliseconds (UTC).
+CREATE TABLE IF NOT EXISTS users (
+  name           VARCHAR(32)  PRIMARY KEY,
+  admin          BOOLEAN      NOT NULL DEFAULT FALSE,
+  password_hash  VARCHAR(200),
+  created        BIGINT       NOT NULL,
+  last_activity  BIGINT
+);
+
+-- API tokens: only a SHA-256 of the token is kept (tokens are 256-bit random, so no slow hash is needed).
+CREATE TABLE IF NOT EXISTS api_tokens (
+  id             VARCHAR(24)  PRIMARY KEY,
+  user_name      VARCHAR(32)  NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  hash           CHAR(64)     NOT NULL UNIQUE,
+  prefix         VARCHAR(8)   NOT NULL,
+  note           VARCHAR(200),
+  created        BIGINT       NOT NULL,
+  expires_at     BIGINT,
+  last_activity  BIGINT
+);
+
+-- Browser logins; the cookie holds the token, the table its SHA-256.
+CREATE TABLE IF NOT EXISTS login_sessions (
+  hash           CHAR(64)     PRIMARY KEY,
+  user_name      VARCHAR(32)  NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  created        BIGINT       NOT NULL,
+  expires_at     BIGINT       NOT NULL
+);
+
+-- One row per (user, server name); the spawner's state is saved the moment it exists.
+CREATE TABLE IF NOT EXISTS servers (
+  user_name      VARCHAR(32)  NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  name           VARCHAR(32)  NOT NULL,
+  app            VARCHAR(32)  NOT NULL,
+  status         VARCHAR(16)  NOT NULL,
+  spawner        VARCHAR(32),
+  state          VARCHAR(4000),
+  secret         VARCHAR(128),
+  target         VARCHAR(255),
+  started        BIGINT,
+  stopped        BIGINT,
+  last_activity  BIGINT,
+  message        VARCHAR(4000),
+  PRIMARY KEY (user_name, name)
+);
+
+CREATE TABLE IF NOT EXISTS events (
+  id             BIGINT       AUTO_INCREMENT PRIMARY KEY,
+  ts             BIGINT       NOT NULL,
+  user_name      VARCHAR(32)  NOT NULL,
+  server_name    VARCHAR(32)  NOT NULL,
+  kind           VARCHAR(32)  NOT NULL,
+  message        VARCHAR(4000)
+);
+CREATE INDEX IF NOT EXISTS events_user ON events(user_name, ts);
