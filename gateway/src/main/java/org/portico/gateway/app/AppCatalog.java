@@ -27,7 +27,10 @@ public final class AppCatalog {
 
 	private final PorticoProperties properties;
 
-	public AppCatalog(AppProperties apps, PorticoProperties properties) {
+	private final AppRuntime runtime;
+
+	public AppCatalog(AppProperties apps, PorticoProperties properties, AppRuntime runtime) {
+		this.runtime = runtime;
 		this.apps = new TreeMap<>(apps.apps());
 		this.defaultApp = apps.defaultApp();
 		this.properties = properties;
@@ -49,6 +52,11 @@ public final class AppCatalog {
 		return new LinkedHashMap<>(this.apps);
 	}
 
+	private String expand(String value, String user, String host, String baseUrl, Path workDir) {
+		return value.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
+			.replace("{runtime_dir}", this.runtime.dir().toString()).replace("{user}", user);
+	}
+
 	/** The path prefix of a user's server: {@code /user/NAME/}, or {@code /user/NAME/SERVER/} for named ones. */
 	public static String baseUrl(String user, String server) {
 		return server.isEmpty() ? "/user/" + user + "/" : "/user/" + user + "/" + server + "/";
@@ -67,8 +75,7 @@ public final class AppCatalog {
 		String baseUrl = baseUrl(user, server);
 		List<String> command = new ArrayList<>();
 		for (String arg : app.command()) {
-			command.add(arg.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
-				.replace("{user}", user));
+			command.add(expand(arg, user, host, baseUrl, workDir));
 		}
 		String osUser = System.getProperty("user.name");
 		if ("root".equals(osUser)) {
@@ -82,7 +89,7 @@ public final class AppCatalog {
 		env.put("LANG", "C.UTF-8");
 		env.put("PORTICO_USER", user);
 		env.put("PORTICO_BASE_URL", baseUrl);
-		env.putAll(app.environment());
+		app.environment().forEach((name, value) -> env.put(name, expand(value, user, host, baseUrl, workDir)));
 		if (app.secretEnv() != null) {
 			env.put(app.secretEnv(), secret);
 		}

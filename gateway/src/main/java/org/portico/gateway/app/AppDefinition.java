@@ -13,14 +13,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * <p>{@code command} is an argument list. These tokens are replaced in its arguments:
  * {@code {port}} (chosen by the spawner), {@code {host}} (the address to bind),
- * {@code {base_url}} ({@code /user/NAME/}, with its slashes), {@code {work_dir}} and {@code {user}}.
+ * {@code {base_url}} ({@code /user/NAME/}, with its slashes), {@code {work_dir}}, {@code {user}} and
+ * {@code {runtime_dir}} (where Portico's own helper files for apps are); the same tokens are
+ * replaced in the values of {@code environment}.
  *
  * @param displayName the name shown on the launch page
  * @param description one line shown under it
  * @param command the server's argument list
  * @param rootArgs arguments added when the server runs as root (Jupyter refuses root without {@code --allow-root})
  * @param environment extra environment variables of the server
- * @param secretEnv the environment variable that receives the server's secret ({@code JUPYTER_TOKEN})
+ * @param secretEnv the environment variable that receives the server's secret, which the gateway
+ * then sends as {@code Authorization: token SECRET}
  * @param readyPath the path under {@code base_url} that answers once the server is up
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,

@@ -106,8 +106,9 @@ public final class UserPathProxy {
 		boolean upgrade = WsProxyHandler.isUpgrade(request);
 		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(),
 				request.remoteAddress());
-		if ((upgrade || !SAFE.contains(request.method())) && !OriginCheck.allows(request.requestHeaders().get(HttpHeaderNames.ORIGIN),
-				request.requestHeaders().get("sec-fetch-site"), view.scheme(), view.host())) {
+		boolean changing = upgrade || !SAFE.contains(request.method());
+		if (!OriginCheck.allows(request.requestHeaders().get(HttpHeaderNames.ORIGIN), request.requestHeaders().get("sec-fetch-site"),
+				view.scheme(), view.host(), changing)) {
 			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
 					"Cross-site request refused: the Origin does not match this site.");
 		}

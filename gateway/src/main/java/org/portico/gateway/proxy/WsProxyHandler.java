@@ -8,10 +8,12 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.jspecify.annotations.Nullable;
 import org.portico.gateway.route.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.server.HttpServerRequest;
@@ -54,22 +56,26 @@ final class WsProxyHandler {
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri();
 		// @formatter:off
-		WebsocketClientSpec clientSpec = WebsocketClientSpec.builder()
-			.protocols(protocols)
+		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder()
 			.handlePing(true)
-			.maxFramePayloadLength(this.maxFramePayload)
-			.build();
+			.maxFramePayloadLength(this.maxFramePayload);
+		if (protocols != null) {
+			clientSpec.protocols(protocols);
+		}
 		return this.client
 			.headers((upstream) -> this.headers.copyRequest(request.requestHeaders(), upstream, route, view, true))
-			.websocket(clientSpec)
+			.websocket(clientSpec.build())
 			.uri(uri)
-			.handle((upIn, upOut) -> response.sendWebsocket(
-					(downIn, downOut) -> bridge(upIn, upOut, downIn, downOut, onClientMessage),
-					WebsocketServerSpec.builder()
-						.protocols(upIn.selectedSubprotocol())
-						.handlePing(true)
-						.maxFramePayloadLength(this.maxFramePayload)
-						.build()))
+			.handle((upIn, upOut) -> {
+				// sendWebsocket completes once the client's upgrade is done, not when the socket ends:
+				// the upstream connection must stay open until the bridge itself has finished.
+				Sinks.Empty<Void> bridged = Sinks.empty();
+				return response.sendWebsocket(
+						(downIn, downOut) -> bridge(upIn, upOut, downIn, downOut, onClientMessage)
+							.doFinally((signal) -> bridged.tryEmitEmpty()),
+						serverSpec(upIn.selectedSubprotocol()))
+					.then(bridged.asMono());
+			})
 			.then()
 			.onErrorResume(WebSocketClientHandshakeException.class, (ex) -> {
 				HttpResponseStatus status = ex.response().status();
@@ -82,6 +88,15 @@ final class WsProxyHandler {
 						"Your server is not answering.");
 			});
 		// @formatter:on
+	}
+
+	/** The client-side handshake: the subprotocol the server chose, if any, is the one accepted. */
+	private WebsocketServerSpec serverSpec(@Nullable String selectedProtocol) {
+		WebsocketServerSpec.Builder spec = WebsocketServerSpec.builder().handlePing(true).maxFramePayloadLength(this.maxFramePayload);
+		if (selectedProtocol != null) {
+			spec.protocols(selectedProtocol);
+		}
+		return spec.build();
 	}
 
 	private static Mono<Void> bridge(WebsocketInbound upIn, WebsocketOutbound upOut, WebsocketInbound downIn,

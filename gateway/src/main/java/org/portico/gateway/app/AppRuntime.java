@@ -1,0 +1,51 @@
+package org.portico.gateway.app;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+import org.portico.gateway.config.PorticoProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Files that apps need at run time and that Portico ships (such as its Jupyter login handler),
+ * written under {@code DATA_DIR/runtime} at start-up so that servers can load them; apps refer to
+ * the folder as {@code {runtime_dir}}.
+ */
+@Component
+public final class AppRuntime {
+
+	private static final List<String> FILES = List.of("python/portico_jupyter_auth.py");
+
+	private final Path dir;
+
+	public AppRuntime(PorticoProperties properties) {
+		this.dir = properties.dataPath().resolve("runtime");
+		for (String file : FILES) {
+			install(file);
+		}
+	}
+
+	/** The folder the runtime files are in. */
+	public Path dir() {
+		return this.dir;
+	}
+
+	private void install(String file) {
+		Path target = this.dir.resolve(file);
+		try (InputStream in = AppRuntime.class.getResourceAsStream("/runtime/" + file)) {
+			if (in == null) {
+				throw new IllegalStateException("runtime file missing from the build: " + file);
+			}
+			Files.createDirectories(target.getParent());
+			Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot install " + target, ex);
+		}
+	}
+}

@@ -1,0 +1,71 @@
+package org.portico.gateway.proxy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+import org.portico.gateway.config.PorticoProperties;
+import org.portico.gateway.route.Route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ForwardedHeadersTests {
+
+	private final ForwardedHeaders headers = new ForwardedHeaders(new PorticoProperties(Path.of("data"),
+			new PorticoProperties.Admin("admin", null, null),
+			new PorticoProperties.Security(java.time.Duration.ofDays(1), false, false),
+			new PorticoProperties.Spawn("local", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
+					java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1))));
+
+	private final Route route = new Route("/user/alice/", URI.create("http://127.0.0.1:9"), "alice", "", "token backend-secret");
+
+	@Test
+	void replacesCredentialsAndKeepsTheOriginalHost() {
+		HttpHeaders in = new DefaultHttpHeaders();
+		in.add("Host", "gw.test:8000");
+		in.add("Authorization", "token users-portico-token");
+		in.add("Cookie", "portico-session=abc; _xsrf=x1; portico-xsrf=def; username-x=y");
+		in.add("Connection", "keep-alive, X-Hop");
+		in.add("X-Hop", "drop me");
+		in.add("X-Forwarded-For", "6.6.6.6");
+		in.add("Accept", "application/json");
+		HttpHeaders out = new DefaultHttpHeaders();
+		ForwardedHeaders.ClientView view = this.headers.clientView(in, "http", new InetSocketAddress("10.1.2.3", 5555));
+		this.headers.copyRequest(in, out, this.route, view, false);
+
+		assertThat(out.get("Host")).isEqualTo("gw.test:8000");
+		assertThat(out.getAll("Authorization")).containsExactly("token backend-secret");
+		assertThat(out.get("Cookie")).isEqualTo("_xsrf=x1; username-x=y");
+		assertThat(out.contains("X-Hop")).isFalse();
+		assertThat(out.contains("Connection")).isFalse();
+		assertThat(out.get("X-Forwarded-For")).isEqualTo("10.1.2.3");
+		assertThat(out.get("X-Forwarded-Proto")).isEqualTo("http");
+		assertThat(out.get("X-Forwarded-Host")).isEqualTo("gw.test:8000");
+		assertThat(out.get("Accept")).isEqualTo("application/json");
+	}
+
+	@Test
+	void serversCannotOverwriteTheGatewaysCookies() {
+		HttpHeaders in = new DefaultHttpHeaders();
+		in.add("Set-Cookie", "portico-session=evil; Path=/");
+		in.add("Set-Cookie", "_xsrf=ok; Path=/");
+		in.add("Transfer-Encoding", "chunked");
+		in.add("Content-Type", "text/html");
+		HttpHeaders out = new DefaultHttpHeaders();
+		ForwardedHeaders.copyResponse(in, out);
+		assertThat(out.getAll("Set-Cookie")).containsExactly("_xsrf=ok; Path=/");
+		assertThat(out.contains("Transfer-Encoding")).isFalse();
+		assertThat(out.get("Content-Type")).isEqualTo("text/html");
+	}
+
+	@Test
+	void findsOneCookieAmongMany() {
+		assertThat(ForwardedHeaders.cookie(List.of("a=1; portico-session=xyz; b=2"), "portico-session")).isEqualTo("xyz");
+		assertThat(ForwardedHeaders.cookie(List.of("portico-session-x=1"), "portico-session")).isNull();
+		assertThat(ForwardedHeaders.cookie(null, "portico-session")).isNull();
+	}
+}
