@@ -11,12 +11,14 @@ environment at import, so kernels and terminals started by the server do not inh
 
 Enable with:
   --NotebookApp.login_handler_class=portico_jupyter_auth.PorticoLoginHandler
+  --NotebookApp.logout_handler_class=portico_jupyter_auth.PorticoLogoutHandler
   --NotebookApp.token= --NotebookApp.password=
 """
 import hmac
 import os
 
 from notebook.auth.login import LoginHandler
+from notebook.auth.logout import LogoutHandler
 
 _SECRET = os.environ.pop("PORTICO_SERVER_SECRET", "")
 _EXPECTED = ("token " + _SECRET).encode("utf-8") if _SECRET else None
@@ -59,3 +61,10 @@ class PorticoLoginHandler(LoginHandler):
 
     def post(self):
         self.get()
+
+
+class PorticoLogoutHandler(LogoutHandler):
+    """Jupyter's "Logout" button ends the Portico login, not just Jupyter's cookie."""
+
+    def get(self):
+        self.redirect("/hub/logout")

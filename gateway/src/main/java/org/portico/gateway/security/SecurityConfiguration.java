@@ -100,10 +100,24 @@ public class SecurityConfiguration {
 
 	private static ServerAccessDeniedHandler accessDenied() {
 		return (exchange, ex) -> {
-			String message = isApi(exchange) ? "Forbidden: the request lacks a valid XSRF token or the rights to do this."
-					: "Forbidden: the form was stale or did not come from this site. Go back, reload the page and try again.";
-			return json(exchange.getResponse(), HttpStatus.FORBIDDEN, message);
+			if (isApi(exchange)) {
+				return json(exchange.getResponse(), HttpStatus.FORBIDDEN,
+						"Forbidden: the request lacks a valid XSRF token (header X-XSRF-TOKEN from the portico-xsrf cookie) or the rights to do this.");
+			}
+			return html(exchange.getResponse(), HttpStatus.FORBIDDEN,
+					"The form was stale or did not come from this site. Go back, reload the page and try again.");
 		};
+	}
+
+	static Mono<Void> html(ServerHttpResponse response, HttpStatus status, String message) {
+		response.setStatusCode(status);
+		response.getHeaders().setContentType(MediaType.TEXT_HTML);
+		String body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status.value()
+				+ " - Portico</title><link rel=\"stylesheet\" href=\"/hub/static/portico.css\"></head><body><main><section class=\"card narrow\"><h1>"
+				+ status.value() + " " + status.getReasonPhrase() + "</h1><p>" + message
+				+ "</p><p><a href=\"/hub/home\">Back to your home page</a></p></section></main></body></html>";
+		DataBuffer buffer = response.bufferFactory().wrap(body.getBytes(StandardCharsets.UTF_8));
+		return response.writeWith(Mono.just(buffer));
 	}
 
 	static boolean isApi(ServerWebExchange exchange) {

@@ -47,7 +47,11 @@ class PageController {
 
 	private final LoginThrottle throttle = new LoginThrottle(10, Duration.ofMinutes(5));
 
-	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events) {
+	private final boolean trustForwarded;
+
+	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
+			org.portico.gateway.config.PorticoProperties properties) {
+		this.trustForwarded = properties.security().trustForwardedHeaders();
 		this.accounts = accounts;
 		this.authenticator = authenticator;
 		this.servers = servers;
@@ -119,7 +123,9 @@ class PageController {
 		model.addAttribute("admin", principal.admin());
 		model.addAttribute("apps", this.apps.all());
 		model.addAttribute("defaultApp", this.apps.defaultApp());
-		model.addAttribute("events", this.events.latest(principal.name(), 5).collectList());
+		model.addAttribute("events", this.events.latest(principal.name(), 5)
+			.map((e) -> Map.of("iso", e.time().toString(), "time", readable(e.time()), "kind", e.kind(), "message", e.message()))
+			.collectList());
 		return this.servers.serversOf(principal.name()).filter((s) -> s.name().isEmpty()).next()
 			.map((server) -> serverModel(server))
 			.defaultIfEmpty(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), "")))
@@ -192,11 +198,21 @@ class PageController {
 	private static Map<String, Object> serverModel(ServerRecord server) {
 		return Map.of("phase", server.phase().name(), "url", AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(),
 				"message", (server.message() != null) ? server.message() : "", "started",
-				(server.started() != null) ? server.started().toString() : "");
+				(server.started() != null) ? server.started().toString() : "", "startedText",
+				(server.started() != null) ? readable(server.started()) : "");
 	}
 
-	private static ResponseCookie sessionCookie(ServerWebExchange exchange, String value, Duration maxAge) {
-		boolean secure = "https".equals(exchange.getRequest().getURI().getScheme());
+	private static final java.time.format.DateTimeFormatter READABLE = java.time.format.DateTimeFormatter
+		.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(java.time.ZoneOffset.UTC);
+
+	static String readable(java.time.Instant instant) {
+		return READABLE.format(instant);
+	}
+
+	private ResponseCookie sessionCookie(ServerWebExchange exchange, String value, Duration maxAge) {
+		// Secure whenever the browser came over TLS: directly, or through a trusted reverse proxy.
+		String proto = this.trustForwarded ? exchange.getRequest().getHeaders().getFirst("X-Forwarded-Proto") : null;
+		boolean secure = "https".equals(exchange.getRequest().getURI().getScheme()) || "https".equalsIgnoreCase(proto);
 		return ResponseCookie.from(Authenticator.SESSION_COOKIE, value).httpOnly(true).secure(secure).sameSite("Lax").path("/")
 			.maxAge(maxAge).build();
 	}
