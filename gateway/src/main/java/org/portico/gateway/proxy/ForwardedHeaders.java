@@ -63,9 +63,12 @@ final class ForwardedHeaders {
 	/** Copies the client's request headers onto the upstream request. */
 	void copyRequest(HttpHeaders from, HttpHeaders to, Route route, ClientView view, boolean webSocket) {
 		String connectionTokens = from.get(HttpHeaderNames.CONNECTION);
+		// A passthrough route's server authenticates the caller itself: its credentials go on untouched.
+		boolean keepCredentials = route.passthrough();
 		for (var entry : from) {
 			String name = entry.getKey().toLowerCase(Locale.ROOT);
-			if (HOP_BY_HOP.contains(name) || name.equals("host") || name.equals("authorization") || name.equals("cookie")
+			if (HOP_BY_HOP.contains(name) || name.equals("host")
+					|| (!keepCredentials && (name.equals("authorization") || name.equals("cookie")))
 					|| (webSocket && WS_HANDSHAKE.contains(name)) || listedIn(connectionTokens, name)
 					|| (!this.trustForwarded && FORWARDED.contains(name))) {
 				continue;
@@ -76,7 +79,7 @@ final class ForwardedHeaders {
 		if (host != null) {
 			to.set(HttpHeaderNames.HOST, host);
 		}
-		String cookies = withoutGatewayCookies(from.getAll(HttpHeaderNames.COOKIE));
+		String cookies = keepCredentials ? null : withoutGatewayCookies(from.getAll(HttpHeaderNames.COOKIE));
 		if (cookies != null) {
 			to.set(HttpHeaderNames.COOKIE, cookies);
 		}

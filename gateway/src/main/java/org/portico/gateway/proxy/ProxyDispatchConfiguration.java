@@ -25,8 +25,7 @@ public class ProxyDispatchConfiguration {
 	private static HttpHandler dispatch(HttpHandler hub, UserPathProxy proxy) {
 		return (request, response) -> {
 			if (request instanceof AbstractServerHttpRequest nativeRequest && response instanceof AbstractServerHttpResponse nativeResponse
-					&& nativeRequest.getNativeRequest() instanceof HttpServerRequest netty
-					&& UserPathProxy.handles(netty.uri())) {
+					&& nativeRequest.getNativeRequest() instanceof HttpServerRequest netty && proxy.handles(netty.uri())) {
 				return proxy.handle(netty, nativeResponse.getNativeResponse());
 			}
 			return hub.handle(request, response);

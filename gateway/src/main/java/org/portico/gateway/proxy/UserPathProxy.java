@@ -65,9 +65,19 @@ public final class UserPathProxy {
 		this.adminAccess = properties.security().adminAccessServers();
 	}
 
-	/** Whether a raw request target belongs to this path (cheap: called for every request). */
-	public static boolean handles(String uri) {
-		return uri.startsWith(PREFIX) || uri.equals("/user");
+	/**
+	 * Whether a raw request target is the proxy's: {@code /user/...}, or any path a passthrough
+	 * route covers (cheap: called for every request).
+	 */
+	public boolean handles(String uri) {
+		if (uri.startsWith(PREFIX) || uri.equals("/user")) {
+			return true;
+		}
+		if (!this.routes.hasPassthrough()) {
+			return false;
+		}
+		ProxyRequest target = ProxyRequest.parse(uri);
+		return target != null && this.routes.match(target.path()).map(Route::passthrough).orElse(false);
 	}
 
 	/** Handles one request under {@code /user/}. */
@@ -76,6 +86,10 @@ public final class UserPathProxy {
 		if (target == null) {
 			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_REQUEST,
 					"This address is malformed: it has dot segments, empty segments, backslashes, control characters or bad escapes.");
+		}
+		Optional<Route> match = this.routes.match(target.path());
+		if (match.isPresent() && match.get().passthrough()) {
+			return passthrough(request, response, target, match.get());
 		}
 		String owner = ownerOf(target.path());
 		if (owner == null || !Names.isValidUser(owner)) {
@@ -90,14 +104,24 @@ public final class UserPathProxy {
 		// @formatter:off
 		return this.authenticator
 			.authenticate(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), target.queryToken(), cookie)
-			.map((principal) -> proxy(request, response, target, owner, principal))
+			.map((principal) -> proxy(request, response, target, owner, principal, match))
 			.switchIfEmpty(Mono.fromSupplier(() -> unauthenticated(request, response, target)))
 			.flatMap((result) -> result);
 		// @formatter:on
 	}
 
+	/** A route whose server does its own auth: streamed as it is, credentials and all, like CHP does. */
+	private Mono<Void> passthrough(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, Route route) {
+		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(), request.remoteAddress());
+		this.activity.record(route);
+		if (WsProxyHandler.isUpgrade(request)) {
+			return this.webSocket.proxy(request, response, route, target, view, () -> this.activity.record(route));
+		}
+		return this.http.proxy(request, response, route, target, view);
+	}
+
 	private Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
-			PorticoPrincipal principal) {
+			PorticoPrincipal principal, Optional<Route> match) {
 		boolean mayUse = principal.name().equals(owner) || (this.adminAccess && principal.admin());
 		if (!mayUse) {
 			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
@@ -112,7 +136,6 @@ public final class UserPathProxy {
 			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
 					"Cross-site request refused: the Origin does not match this site.");
 		}
-		Optional<Route> match = this.routes.match(target.path());
 		if (match.isEmpty() || !match.get().owner().equals(owner)) {
 			return notRunning(request, response, target, owner);
 		}

@@ -21,10 +21,14 @@ final class InMemoryRouteTable implements RouteTable {
 
 	private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
 
+	private final java.util.concurrent.atomic.AtomicInteger passthrough = new java.util.concurrent.atomic.AtomicInteger();
+
 	@Override
 	public Mono<Void> put(Route route) {
 		return Mono.fromRunnable(() -> {
-			this.routes.put(route.spec(), route);
+			Route previous = this.routes.put(route.spec(), route);
+			count(previous, -1);
+			count(route, 1);
 			log.info("route added routeSpec={} target={} owner={}", route.spec(), route.target(), route.owner());
 		});
 	}
@@ -32,7 +36,9 @@ final class InMemoryRouteTable implements RouteTable {
 	@Override
 	public Mono<Void> remove(String spec) {
 		return Mono.fromRunnable(() -> {
-			if (this.routes.remove(Route.normalise(spec)) != null) {
+			Route removed = this.routes.remove(Route.normalise(spec));
+			count(removed, -1);
+			if (removed != null) {
 				log.info("route removed routeSpec={}", Route.normalise(spec));
 			}
 		});
@@ -61,6 +67,17 @@ final class InMemoryRouteTable implements RouteTable {
 				route = this.routes.get("/");
 				return Optional.ofNullable(route);
 			}
+		}
+	}
+
+	@Override
+	public boolean hasPassthrough() {
+		return this.passthrough.get() > 0;
+	}
+
+	private void count(@org.jspecify.annotations.Nullable Route route, int delta) {
+		if (route != null && route.passthrough()) {
+			this.passthrough.addAndGet(delta);
 		}
 	}
 

@@ -14,8 +14,16 @@ import org.jspecify.annotations.Nullable;
  * @param server the server's name ({@code ""} for the default server)
  * @param authorization the {@code Authorization} header the gateway sends to the server in place of
  * the user's credentials, or {@code null} when the server does its own auth; a secret, never shown
+ * @param passthrough whether the gateway leaves authentication to the server: it neither checks the
+ * caller nor strips their credentials (Portico as a drop-in proxy for JupyterHub, whose servers do
+ * their own auth); {@code false} for every route Portico spawns
  */
-public record Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
+public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough) {
+
+	/** A route whose callers the gateway authenticates and checks against {@code owner}. */
+	public Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
+		this(spec, target, owner, server, authorization, false);
+	}
 
 	public Route {
 		spec = normalise(spec);

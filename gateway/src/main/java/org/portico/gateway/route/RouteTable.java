@@ -30,6 +30,12 @@ public interface RouteTable {
 	 */
 	Optional<Route> match(String path);
 
+	/**
+	 * Whether any route leaves authentication to its server ({@link Route#passthrough()}); while none
+	 * does, only {@code /user/...} is proxied. Synchronous and cheap.
+	 */
+	boolean hasPassthrough();
+
 	/** Every route, for reconciliation and the admin view. */
 	Flux<Route> all();
 }

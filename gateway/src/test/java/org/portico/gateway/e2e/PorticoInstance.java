@@ -45,6 +45,10 @@ final class PorticoInstance implements AutoCloseable {
 		return "http://127.0.0.1:" + port();
 	}
 
+	int routeApiPort() {
+		return this.context.getBean(org.portico.gateway.route.RouteApiServer.class).port();
+	}
+
 	/** The database's record of a user's default server (the test reads the secret it must never see). */
 	ServerRecord server(String user) {
 		return this.context.getBean(ServerStore.class).find(user, "").block(Duration.ofSeconds(10));
