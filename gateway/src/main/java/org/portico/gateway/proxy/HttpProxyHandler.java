@@ -33,12 +33,12 @@ final class HttpProxyHandler {
 	}
 
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
-			ForwardedHeaders.ClientView view) {
+			boolean stripToken, ForwardedHeaders.ClientView view) {
 		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
 		// @formatter:off
 		return this.client.request(request.method())
-			.uri(route.target().toString() + target.upstreamUri())
+			.uri(route.target().toString() + target.upstreamUri(stripToken))
 			.send((upstreamRequest, out) -> {
 				this.headers.copyRequest(request.requestHeaders(), upstreamRequest.requestHeaders(), route, view, false);
 				return hasBody ? out.send(request.receive().retain()) : out;

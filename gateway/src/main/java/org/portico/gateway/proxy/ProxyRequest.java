@@ -42,9 +42,13 @@ record ProxyRequest(String rawPath, @Nullable String rawQuery, String path) {
 		return new ProxyRequest(rawPath, rawQuery, path);
 	}
 
-	/** The path and query to send upstream, without the gateway's own {@code token} parameter. */
-	String upstreamUri() {
-		String query = withoutTokenParameter(this.rawQuery);
+	/**
+	 * The path and query to send upstream.
+	 * @param stripToken whether to drop the {@code token} parameter: only when it was the gateway's
+	 * own credential for this request; otherwise it may be the server's and is passed on
+	 */
+	String upstreamUri(boolean stripToken) {
+		String query = stripToken ? withoutTokenParameter(this.rawQuery) : this.rawQuery;
 		return (query == null || query.isEmpty()) ? this.rawPath : this.rawPath + "?" + query;
 	}
 

@@ -100,14 +100,36 @@ public final class UserPathProxy {
 			String query = target.rawQuery();
 			return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
 		}
-		String cookie = ForwardedHeaders.cookie(request.requestHeaders().getAll(HttpHeaderNames.COOKIE), Authenticator.SESSION_COOKIE);
 		// @formatter:off
-		return this.authenticator
-			.authenticate(request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION), target.queryToken(), cookie)
-			.map((principal) -> proxy(request, response, target, owner, principal, match))
+		return authenticate(request, target)
+			.map((caller) -> proxy(request, response, target, owner, caller, match))
 			.switchIfEmpty(Mono.fromSupplier(() -> unauthenticated(request, response, target)))
 			.flatMap((result) -> result);
 		// @formatter:on
+	}
+
+	/** Who is calling, and whether the {@code token} query parameter was the credential that said so. */
+	private record Caller(PorticoPrincipal principal, boolean byQueryToken) {
+	}
+
+	/**
+	 * An {@code Authorization} header is the only credential tried when present. Otherwise a
+	 * {@code ?token=} that is Portico's authenticates (and is not passed on); one that is not (the
+	 * server's own, in a link) falls back to the login cookie and is passed on untouched.
+	 */
+	private Mono<Caller> authenticate(HttpServerRequest request, ProxyRequest target) {
+		String header = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+		if (Authenticator.tokenFromHeader(header) != null) {
+			return this.authenticator.authenticate(header, null, null).map((p) -> new Caller(p, false));
+		}
+		String cookie = ForwardedHeaders.cookie(request.requestHeaders().getAll(HttpHeaderNames.COOKIE), Authenticator.SESSION_COOKIE);
+		Mono<Caller> byCookie = (cookie != null)
+				? this.authenticator.fromSession(cookie).map((p) -> new Caller(p, false)) : Mono.empty();
+		String queryToken = target.queryToken();
+		if (queryToken != null && !queryToken.isEmpty()) {
+			return this.authenticator.fromToken(queryToken).map((p) -> new Caller(p, true)).switchIfEmpty(byCookie);
+		}
+		return byCookie;
 	}
 
 	/** A route whose server does its own auth: streamed as it is, credentials and all, like CHP does. */
@@ -115,13 +137,14 @@ public final class UserPathProxy {
 		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(), request.remoteAddress());
 		this.activity.record(route);
 		if (WsProxyHandler.isUpgrade(request)) {
-			return this.webSocket.proxy(request, response, route, target, view, () -> this.activity.record(route));
+			return this.webSocket.proxy(request, response, route, target, false, view, () -> this.activity.record(route));
 		}
-		return this.http.proxy(request, response, route, target, view);
+		return this.http.proxy(request, response, route, target, false, view);
 	}
 
 	private Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
-			PorticoPrincipal principal, Optional<Route> match) {
+			Caller caller, Optional<Route> match) {
+		PorticoPrincipal principal = caller.principal();
 		boolean mayUse = principal.name().equals(owner) || (this.adminAccess && principal.admin());
 		if (!mayUse) {
 			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
@@ -142,9 +165,9 @@ public final class UserPathProxy {
 		Route route = match.get();
 		this.activity.record(route);
 		if (upgrade) {
-			return this.webSocket.proxy(request, response, route, target, view, () -> this.activity.record(route));
+			return this.webSocket.proxy(request, response, route, target, caller.byQueryToken(), view, () -> this.activity.record(route));
 		}
-		return this.http.proxy(request, response, route, target, view);
+		return this.http.proxy(request, response, route, target, caller.byQueryToken(), view);
 	}
 
 	private Mono<Void> notRunning(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner) {

@@ -52,9 +52,9 @@ final class WsProxyHandler {
 	}
 
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
-			ForwardedHeaders.ClientView view, Runnable onClientMessage) {
+			boolean stripToken, ForwardedHeaders.ClientView view, Runnable onClientMessage) {
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri();
+		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri(stripToken);
 		// @formatter:off
 		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder()
 			.handlePing(true)

@@ -92,7 +92,8 @@ class RouteApiTests {
 		assertThat(routes.path("/user/alice").path("user").asText()).isEqualTo("alice");
 
 		HubClient asAlice = HubClient.withToken(this.portico.base(), alice);
-		HubClient.Response echoed = asAlice.get("/user/alice/x/headers?token=" + alice + "&keep=1");
+		// authenticated by ?token=: the gateway's credential is not passed on
+		HubClient.Response echoed = new HubClient(this.portico.base()).get("/user/alice/x/headers?token=" + alice + "&keep=1");
 		assertThat(echoed.status()).isEqualTo(200);
 		JsonNode headers = echoed.json();
 		assertThat(headers.path("host").asText()).isEqualTo("127.0.0.1:" + this.portico.port());
@@ -100,6 +101,10 @@ class RouteApiTests {
 		assertThat(headers.path("x-forwarded-for").asText()).isEqualTo("127.0.0.1");
 		assertThat(headers.has("authorization")).as("the user's token is not passed on").isFalse();
 		assertThat(headers.path(":uri").asText()).isEqualTo("/user/alice/x/headers?keep=1");
+		// authenticated by the header: a ?token= is the server's own and passes untouched
+		assertThat(asAlice.get("/user/alice/x/headers?token=servers-own&keep=1").json().path(":uri").asText())
+			.isEqualTo("/user/alice/x/headers?token=servers-own&keep=1");
+		assertThat(asAlice.get("/user/alice/x/headers").json().has("authorization")).as("the header is not passed on").isFalse();
 
 		assertThat(HubClient.withToken(this.portico.base(), bob).get("/user/alice/x/headers").status()).isEqualTo(403);
 		assertThat(new HubClient(this.portico.base()).get("/user/alice/x/headers").status()).isEqualTo(403);

@@ -24,7 +24,8 @@ class ProxyRequestTests {
 		assertThat(request.path()).isEqualTo("/user/alice/files/a b.txt");
 		assertThat(request.rawPath()).isEqualTo("/user/%61lice/files/a%20b.txt");
 		assertThat(request.queryToken()).isEqualTo("abc");
-		assertThat(request.upstreamUri()).isEqualTo("/user/%61lice/files/a%20b.txt?x=1&y=2");
+		assertThat(request.upstreamUri(true)).isEqualTo("/user/%61lice/files/a%20b.txt?x=1&y=2");
+		assertThat(request.upstreamUri(false)).as("not the gateway's credential: passed on").isEqualTo("/user/%61lice/files/a%20b.txt?x=1&token=abc&y=2");
 	}
 
 	@Test
@@ -36,7 +37,7 @@ class ProxyRequestTests {
 	@Test
 	void aQueryWithOnlyTheTokenIsDropped() {
 		ProxyRequest request = ProxyRequest.parse("/user/alice/api/kernels/k/channels?token=abc");
-		assertThat(request.upstreamUri()).isEqualTo("/user/alice/api/kernels/k/channels");
+		assertThat(request.upstreamUri(true)).isEqualTo("/user/alice/api/kernels/k/channels");
 		assertThat(ProxyRequest.withoutTokenParameter("session_id=1&token=x")).isEqualTo("session_id=1");
 		assertThat(ProxyRequest.withoutTokenParameter("tokens=1")).isEqualTo("tokens=1");
 	}
