@@ -19,8 +19,10 @@ import com.github.benmanes.caffeine.cache.Ticker;
  * changed. A failed listing is not kept: the error reaches the caller, the previous catalogue
  * stays, and the next call tries again.
  *
- * <p>Thread-safe. Calls for the same key wait for one listing instead of running their own; calls
- * for other keys do not wait.
+ * <p>Thread-safe. Calls for the same key wait for one listing instead of running their own. The
+ * check and the listing run inside the map's atomic compute, so a call for another key waits only
+ * in the rare case that both keys share a hash bin; with a handful of {@code MODULEPATH}s that is a
+ * fair price for not listing the same tree twice at once.
  */
 public final class CatalogueCache {
 

@@ -1,5 +1,7 @@
 package org.portico.envmodules;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +55,7 @@ final class LmodModuleSystem implements ModuleSystem {
 	@Override
 	public Catalogue catalogue() {
 		Instant now = Instant.now();
-		String spider = this.command.location().command().resolveSibling("spider").toString();
+		String spider = spiderScript().toString();
 		String modulePath = options().modulePathValue();
 		ToolResult page = spider(spider, "jsonSoftwarePage", modulePath);
 		ToolResult db = spider(spider, "spider-json", modulePath);
@@ -64,6 +66,18 @@ final class LmodModuleSystem implements ModuleSystem {
 		catch (MalformedOutputException ex) {
 			throw this.command.malformed(ex, List.of(), page);
 		}
+	}
+
+	/** {@code $LMOD_DIR/spider}: next to the real {@code lmod} script, even if given a link to it. */
+	private Path spiderScript() {
+		Path lmod = location().command();
+		try {
+			lmod = lmod.toRealPath();
+		}
+		catch (IOException ex) {
+			// keep the configured path; running spider will then report what is wrong
+		}
+		return lmod.resolveSibling("spider");
 	}
 
 	private ToolResult spider(String spider, String style, String modulePath) {

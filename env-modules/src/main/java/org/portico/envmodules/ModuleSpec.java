@@ -1,5 +1,7 @@
 package org.portico.envmodules;
 
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,11 @@ public record ModuleSpec(String name) {
 
 	/** The longest module string accepted. */
 	public static final int MAX_LENGTH = 200;
+
+	/** The most modules {@link #parseAll(String)} accepts. */
+	public static final int MAX_MODULES = 32;
+
+	private static final Pattern SEPARATOR = Pattern.compile("[ \t]+");
 
 	private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._+-]+");
 
@@ -46,6 +53,28 @@ public record ModuleSpec(String name) {
 	 */
 	public static ModuleSpec of(String name) {
 		return new ModuleSpec(name);
+	}
+
+	/**
+	 * Parses a list of modules as a user types it, separated by spaces or tabs:
+	 * {@code "cuda/12.4 python/3.11"}.
+	 * @param text the modules; blank for none
+	 * @return the validated specs, in order
+	 * @throws IllegalArgumentException if there are more than {@value #MAX_MODULES} modules or any
+	 * of them is not acceptable (the message names which)
+	 */
+	public static List<ModuleSpec> parseAll(String text) {
+		Objects.requireNonNull(text, "text");
+		String trimmed = text.strip();
+		if (trimmed.isEmpty()) {
+			return List.of();
+		}
+		String[] names = SEPARATOR.split(trimmed);
+		if (names.length > MAX_MODULES) {
+			throw new IllegalArgumentException(
+					"at most " + MAX_MODULES + " modules can be loaded at once, not " + names.length);
+		}
+		return Arrays.stream(names).map(ModuleSpec::new).toList();
 	}
 
 	/**

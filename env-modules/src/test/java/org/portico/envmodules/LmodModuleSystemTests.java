@@ -45,6 +45,14 @@ class LmodModuleSystemTests extends ModuleSystemCompatibilityKit {
 	}
 
 	@Test
+	void findsSpiderNextToTheRealLmodWhenGivenALink() throws IOException {
+		Path link = java.nio.file.Files.createSymbolicLink(this.root.resolve("lmod-link"), location().command());
+		ModuleSystem linked = ModuleSystem.of(new ToolLocation(ModuleSystemKind.LMOD, link), this.system.options());
+
+		assertThat(linked.catalogue().module("cuda")).isPresent();
+	}
+
+	@Test
 	void familyMembersReplaceEachOtherWhichIsReportedAsAFailure() throws IOException {
 		ModulesFixture.write(this.root.resolve("family/cuda/11.8.lua"), "family(\"cuda\")\nsetenv(\"CUDA_V\", \"11.8\")\n");
 		ModulesFixture.write(this.root.resolve("family/cuda/12.4.lua"), "family(\"cuda\")\nsetenv(\"CUDA_V\", \"12.4\")\n");

@@ -81,6 +81,23 @@ class ModuleSpecTests {
 	}
 
 	@Test
+	void parsesAListAsTyped() {
+		assertThat(ModuleSpec.parseAll("  cuda/12.4 \t python  ")).containsExactly(ModuleSpec.of("cuda/12.4"),
+				ModuleSpec.of("python"));
+		assertThat(ModuleSpec.parseAll(" ")).isEmpty();
+	}
+
+	@Test
+	void refusesAListWithOneHostileName() {
+		assertThatIllegalArgumentException().isThrownBy(() -> ModuleSpec.parseAll("cuda python;id"))
+			.withMessageStartingWith("module name \"python;id\" refused");
+		assertThatIllegalArgumentException().isThrownBy(() -> ModuleSpec.parseAll("cuda\npython"))
+			.withMessageStartingWith("module name \"cuda\\u000apython\" refused");
+		assertThatIllegalArgumentException().isThrownBy(() -> ModuleSpec.parseAll("m ".repeat(33)))
+			.withMessage("at most 32 modules can be loaded at once, not 33");
+	}
+
+	@Test
 	void refusesNull() {
 		org.assertj.core.api.Assertions.assertThatNullPointerException().isThrownBy(() -> ModuleSpec.of(null));
 	}
