@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS servers (
   message        VARCHAR(4000),
   PRIMARY KEY (user_name, name)
 );
+ALTER TABLE servers ADD COLUMN IF NOT EXISTS expires_at BIGINT;
+ALTER TABLE servers ADD COLUMN IF NOT EXISTS keep_until BIGINT;
+ALTER TABLE servers ADD COLUMN IF NOT EXISTS last_seen  BIGINT;
 
 CREATE TABLE IF NOT EXISTS events (
   id             BIGINT       AUTO_INCREMENT PRIMARY KEY,

@@ -66,6 +66,11 @@ final class ApiModels {
 		model.put("state", Map.of());
 		model.put("user_options", Map.of("app", server.app()));
 		model.put("message", server.message());
+		// Portico's additions: walltime and the owner's pin against idle culling
+		model.put("expires_at", time(server.expiresAt()));
+		model.put("time_remaining", (server.expiresAt() != null)
+				? Math.max(0, java.time.Duration.between(Instant.now(), server.expiresAt()).toSeconds()) : null);
+		model.put("keep_until", time(server.keepUntil()));
 		return model;
 	}
 

@@ -59,9 +59,13 @@ class HubApiController {
 
 	private final com.fasterxml.jackson.databind.ObjectMapper json;
 
+	private final org.portico.gateway.cull.IdleCuller culler;
+
 	HubApiController(UserStore users, TokenStore tokens, Accounts accounts, ServerManager servers,
-			org.springframework.beans.factory.ObjectProvider<BuildProperties> build, com.fasterxml.jackson.databind.ObjectMapper json) {
+			org.springframework.beans.factory.ObjectProvider<BuildProperties> build, com.fasterxml.jackson.databind.ObjectMapper json,
+			org.portico.gateway.cull.IdleCuller culler) {
 		this.json = json;
+		this.culler = culler;
 		this.users = users;
 		this.tokens = tokens;
 		this.accounts = accounts;
@@ -144,8 +148,8 @@ class HubApiController {
 			@PathVariable String name, ServerWebExchange exchange) {
 		requireManage(principal, name);
 		// @formatter:off
-		return fields(exchange, Set.of("app"))
-			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"))))
+		return fields(exchange, Set.of("app", "hours"))
+			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"), number(options, "hours"))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
 		// @formatter:on
 	}
@@ -155,6 +159,66 @@ class HubApiController {
 		requireManage(principal, name);
 		return existing(name).then(this.servers.stop(name, "", "Stopped by " + (principal.name().equals(name) ? "you" : principal.name())))
 			.thenReturn(ResponseEntity.noContent().build());
+	}
+
+	/** Portico's addition: extend a running server's walltime, {@code {"hours": 1}}. */
+	@PostMapping("/users/{name}/server/extend")
+	Mono<Map<String, Object>> extend(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			ServerWebExchange exchange) {
+		requireManage(principal, name);
+		return fields(exchange, Set.of("hours")).flatMap((fields) -> {
+			Double hours = number(fields, "hours");
+			if (hours == null) {
+				throw ApiException.badRequest("'hours' is required.");
+			}
+			return existing(name).then(this.servers.extend(name, "", hours)).map(ApiModels::server);
+		});
+	}
+
+	/**
+	 * Portico's addition: keep a running server from idle culling, {@code {"hours": 4}} or
+	 * {@code {"until": "2026-11-25T18:00:00Z"}}, within {@code portico.cull.max-keep}.
+	 */
+	@PostMapping("/users/{name}/server/keep")
+	Mono<Map<String, Object>> keep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			ServerWebExchange exchange) {
+		requireManage(principal, name);
+		return fields(exchange, Set.of("hours", "until")).flatMap((fields) -> {
+			java.time.Instant until;
+			Double hours = number(fields, "hours");
+			String at = text(fields, "until");
+			if ((hours == null) == (at == null)) {
+				throw ApiException.badRequest("Give either 'hours' or 'until'.");
+			}
+			if (hours != null) {
+				if (!(hours > 0)) {
+					throw ApiException.badRequest("'hours' must be more than 0.");
+				}
+				until = java.time.Instant.now().plusSeconds(Math.round(hours * 3600));
+			}
+			else {
+				try {
+					until = java.time.Instant.parse(at);
+				}
+				catch (java.time.format.DateTimeParseException ex) {
+					throw ApiException.badRequest("'until' must be an ISO 8601 time such as 2026-11-25T18:00:00Z.");
+				}
+			}
+			return existing(name).then(this.servers.keep(name, "", until, this.culler.policy().maxKeep())).map(ApiModels::server);
+		});
+	}
+
+	@DeleteMapping("/users/{name}/server/keep")
+	Mono<Map<String, Object>> unkeep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+		requireManage(principal, name);
+		return existing(name).then(this.servers.keep(name, "", null, this.culler.policy().maxKeep())).map(ApiModels::server);
+	}
+
+	/** Portico's addition: the culling policy and what its last sweep decided (admins). */
+	@GetMapping("/culler")
+	Map<String, Object> culler(@AuthenticationPrincipal PorticoPrincipal principal) {
+		requireAdmin(principal);
+		return Map.of("policy", this.culler.policy(), "last_sweep", this.culler.lastSweep());
 	}
 
 	@GetMapping(path = "/users/{name}/server/progress", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -302,6 +366,17 @@ class HubApiController {
 			throw ApiException.badRequest("'" + name + "' must be a string.");
 		}
 		return value.textValue();
+	}
+
+	private static @Nullable Double number(JsonNode fields, String name) {
+		JsonNode value = fields.get(name);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isNumber() || !Double.isFinite(value.doubleValue())) {
+			throw ApiException.badRequest("'" + name + "' must be a number.");
+		}
+		return value.doubleValue();
 	}
 
 	private static ApiException accountError(Accounts.AccountException ex) {

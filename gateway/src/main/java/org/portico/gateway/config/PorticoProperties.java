@@ -66,9 +66,13 @@ public record PorticoProperties(@NotNull @DefaultValue("data") Path dataDir, @Va
 	 * @param pollInterval how often running servers are checked
 	 * @param stopGrace how long a server has to exit after SIGTERM before it is killed
 	 * @param spawner which spawner starts servers ({@code local}: processes of this machine)
+	 * @param defaultHours the walltime of a server whose start names none; 0: no limit
+	 * @param maxHours the longest walltime a start or an extension may reach
 	 */
-	public record Spawn(@NotBlank @DefaultValue("local") String spawner, @NotNull @DefaultValue("120s") Duration startTimeout, @NotNull @DefaultValue("60s") Duration httpTimeout,
-			@NotNull @DefaultValue("30s") Duration pollInterval, @NotNull @DefaultValue("5s") Duration stopGrace) {
+	public record Spawn(@NotBlank @DefaultValue("local") String spawner, @NotNull @DefaultValue("120s") Duration startTimeout,
+			@NotNull @DefaultValue("60s") Duration httpTimeout, @NotNull @DefaultValue("30s") Duration pollInterval,
+			@NotNull @DefaultValue("5s") Duration stopGrace, @DefaultValue("0") double defaultHours,
+			@DefaultValue("24") double maxHours) {
 	}
 
 	/** The data folder as an absolute path. */

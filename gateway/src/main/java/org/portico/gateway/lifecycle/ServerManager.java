@@ -76,6 +76,9 @@ public final class ServerManager implements SmartLifecycle {
 
 	private final ConcurrentHashMap<String, Startup> startups = new ConcurrentHashMap<>();
 
+	/** The records of active servers, for sweeps that must not query the database per server. */
+	private final ConcurrentHashMap<String, ServerRecord> live = new ConcurrentHashMap<>();
+
 	private volatile @Nullable Disposable poller;
 
 	public ServerManager(ServerStore servers, EventStore events, RouteTable routes, AppCatalog apps, ActivityTracker activity,
@@ -105,6 +108,11 @@ public final class ServerManager implements SmartLifecycle {
 
 		volatile @Nullable ProgressEvent last;
 
+		/** How many browsers follow this start now, and when the last one left. */
+		final java.util.concurrent.atomic.AtomicInteger watchers = new java.util.concurrent.atomic.AtomicInteger();
+
+		volatile long lastWatched = System.currentTimeMillis();
+
 		void emit(ProgressEvent event) {
 			this.last = event;
 			this.progress.tryEmitNext(event);
@@ -126,14 +134,31 @@ public final class ServerManager implements SmartLifecycle {
 	 * or the server already runs or starts
 	 */
 	public Mono<ServerRecord> start(String user, String server, @Nullable String appName) {
+		return start(user, server, appName, null);
+	}
+
+	/**
+	 * Starts a user's server with a walltime.
+	 * @param hours how long it may run; {@code null} for the configured default; more than
+	 * {@code portico.spawn.max-hours} is refused
+	 */
+	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours) {
 		String app = (appName != null) ? appName : this.apps.defaultApp();
+		Duration walltime;
+		try {
+			walltime = this.walltime(hours);
+		}
+		catch (ServerException ex) {
+			return Mono.error(ex);
+		}
 		if (this.apps.find(app).isEmpty()) {
 			return Mono.error(new ServerException(ServerException.Kind.INVALID,
 					"Unknown app '" + app + "'. Available: " + this.apps.all().keySet() + "."));
 		}
 		Spawner spawner = this.spawners.get(this.properties.spawn().spawner());
+		Instant now = Instant.now();
 		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
-				null, Instant.now(), null, null, "Server requested");
+				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null);
 		// @formatter:off
 		return this.servers.claim(record)
 			.flatMap((claimed) -> {
@@ -142,6 +167,7 @@ public final class ServerManager implements SmartLifecycle {
 							"The server is already running or starting; stop it first."));
 				}
 				log.info("spawn requested user={} server={} app={}", user, server, app);
+				remember(record);
 				Startup startup = begin(record);
 				startup.emit(ProgressEvent.step(0, "Server requested"));
 				Mono<SpawnHandle> launch = spawner.start(request(record))
@@ -172,7 +198,10 @@ public final class ServerManager implements SmartLifecycle {
 	public Flux<ProgressEvent> progress(String user, String server) {
 		Startup startup = this.startups.get(key(user, server));
 		if (startup != null) {
-			return startup.progress.asFlux();
+			return startup.progress.asFlux().doOnSubscribe((s) -> startup.watchers.incrementAndGet()).doFinally((signal) -> {
+				startup.watchers.decrementAndGet();
+				startup.lastWatched = System.currentTimeMillis();
+			});
 		}
 		return this.servers.find(user, server).map((record) -> switch (record.phase()) {
 			case RUNNING -> ProgressEvent.ready(AppCatalog.baseUrl(user, server));
@@ -203,11 +232,11 @@ public final class ServerManager implements SmartLifecycle {
 		Mono<ServerRecord> pipeline = launch
 			.flatMap((handle) -> {
 				startup.state.set(handle.state());
-				ServerRecord launched = withState(record, handle.state());
+				ServerRecord launched = record.withState(handle.state());
 				// Saved the moment the process or job exists: a restart from here on finds it.
-				return this.servers.save(launched).then(awaitReady(launched, handle, startup));
+				return save(launched).then(awaitReady(launched, handle, startup));
 			})
-			.flatMap((running) -> this.servers.save(running).thenReturn(running))
+			.flatMap((running) -> save(running).thenReturn(running))
 			.doOnNext((running) -> {
 				this.phases.put(key, ServerPhase.RUNNING);
 				startup.emit(ProgressEvent.ready(AppCatalog.baseUrl(record.user(), record.name())));
@@ -233,9 +262,7 @@ public final class ServerManager implements SmartLifecycle {
 				URI target = endpoint.uri();
 				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
 						"token " + record.secret());
-				ServerRecord running = new ServerRecord(record.user(), record.name(), record.app(), ServerPhase.RUNNING,
-						record.spawner(), record.state(), record.secret(), target, record.started(), null, record.lastActivity(),
-						"Running");
+				ServerRecord running = record.running(target);
 				return this.routes.put(route).thenReturn(running);
 			});
 		// @formatter:on
@@ -271,14 +298,14 @@ public final class ServerManager implements SmartLifecycle {
 		}
 		String key = key(record.user(), record.name());
 		SpawnState state = startup.state.get();
-		ServerRecord failed = withState(record, state).withPhase(ServerPhase.FAILED, message);
+		ServerRecord failed = record.withState(state).withPhase(ServerPhase.FAILED, message);
 		Spawner spawner = spawnerOf(record);
 		Mono<Void> cleanup = (state != null && spawner != null) ? spawner.stop(state, StopMode.NOW).onErrorResume((e) -> Mono.empty())
 				: Mono.empty();
 		// @formatter:off
 		return cleanup
 			.then(this.routes.remove(AppCatalog.baseUrl(record.user(), record.name())))
-			.then(this.servers.save(failed))
+			.then(save(failed))
 			.then(this.events.record(record.user(), record.name(), "spawn-failed", message))
 			.then(Mono.fromRunnable(() -> {
 				this.phases.put(key, ServerPhase.FAILED);
@@ -298,7 +325,7 @@ public final class ServerManager implements SmartLifecycle {
 		log.info("stop requested user={} server={} why={}", record.user(), record.name(), why);
 		// @formatter:off
 		Mono<@Nullable SpawnState> state = (startup != null) ? awaitState(startup, record) : Mono.justOrEmpty(record.state());
-		return this.servers.save(record.withPhase(ServerPhase.STOPPING, "Stopping"))
+		return save(record.withPhase(ServerPhase.STOPPING, "Stopping"))
 			.then(state.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
 			.flatMap((known) -> {
 				if (startup != null) {
@@ -312,11 +339,11 @@ public final class ServerManager implements SmartLifecycle {
 				Spawner spawner = spawnerOf(record);
 				Mono<Void> stop = (known.isPresent() && spawner != null) ? spawner.stop(known.get(), StopMode.GRACEFUL) : Mono.empty();
 				String spec = AppCatalog.baseUrl(record.user(), record.name());
-				ServerRecord stopped = withState(record, known.orElse(null)).withPhase(ServerPhase.STOPPED, why);
+				ServerRecord stopped = record.withState(known.orElse(null)).withPhase(ServerPhase.STOPPED, why);
 				return this.routes.remove(spec)
 					.then(stop)
 					.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
-					.then(this.servers.save(stopped))
+					.then(save(stopped))
 					.then(this.events.record(record.user(), record.name(), "stop", why))
 					.then(Mono.fromRunnable(() -> this.phases.put(key, ServerPhase.STOPPED)))
 					.thenReturn(stopped);
@@ -352,10 +379,14 @@ public final class ServerManager implements SmartLifecycle {
 		}
 		if (spawner == null || state == null) {
 			String message = "The gateway restarted before the server was launched; start it again.";
-			return this.servers.save(record.withPhase(ServerPhase.FAILED, message))
+			return save(record.withPhase(ServerPhase.FAILED, message))
 				.then(Mono.fromRunnable(() -> this.phases.put(key(record.user(), record.name()), ServerPhase.FAILED)));
 		}
 		log.info("re-attaching server user={} server={} phase={}", record.user(), record.name(), record.phase());
+		remember(record);
+		this.activity.restore(AppCatalog.baseUrl(record.user(), record.name()),
+				(record.lastActivity() != null) ? record.lastActivity().toEpochMilli() : 0,
+				(record.lastSeen() != null) ? record.lastSeen().toEpochMilli() : 0);
 		Startup startup = begin(record);
 		startup.emit(ProgressEvent.step(0, "Re-attaching to your server after a gateway restart"));
 		startup.state.set(state);
@@ -387,7 +418,7 @@ public final class ServerManager implements SmartLifecycle {
 			String spec = AppCatalog.baseUrl(record.user(), record.name());
 			return this.routes.remove(spec)
 				.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
-				.then(this.servers.save(record.withPhase(ServerPhase.STOPPED, message)))
+				.then(save(record.withPhase(ServerPhase.STOPPED, message)))
 				.then(this.events.record(record.user(), record.name(), "gone", message))
 				.then(Mono.fromRunnable(() -> this.phases.put(key(record.user(), record.name()), ServerPhase.STOPPED)));
 		}
@@ -397,10 +428,12 @@ public final class ServerManager implements SmartLifecycle {
 		return Mono.empty();
 	}
 
-	private Mono<Void> flushActivity() {
+	/** Writes the activity clocks of every routed server to the database (so a kill -9 keeps them). */
+	Mono<Void> flushActivity() {
 		return Flux.fromIterable(this.activity.snapshot().entrySet())
 			.flatMap((entry) -> this.routes.match(entry.getKey())
-				.map((route) -> this.servers.touch(route.owner(), route.server(), Instant.ofEpochMilli(entry.getValue())))
+				.filter((route) -> !route.passthrough())
+				.map((route) -> this.servers.touch(route.owner(), route.server(), entry.getValue()[0], entry.getValue()[1]))
 				.orElse(Mono.empty()), 4)
 			.then();
 	}
@@ -433,6 +466,111 @@ public final class ServerManager implements SmartLifecycle {
 		return this.poller != null && !this.poller.isDisposed();
 	}
 
+	// ---- walltime, pins and what sweeps read
+
+	/** The records of active servers (pending, running, stopping), from memory. */
+	public java.util.Collection<ServerRecord> live() {
+		return this.live.values();
+	}
+
+	/**
+	 * Whether anyone follows a pending start's progress, and since when nobody has.
+	 * @return epoch ms of the last moment someone watched (now, while someone does), or {@code null}
+	 * when no start is under way
+	 */
+	public @Nullable Long lastWatched(String user, String server) {
+		Startup startup = this.startups.get(key(user, server));
+		if (startup == null) {
+			return null;
+		}
+		return (startup.watchers.get() > 0) ? System.currentTimeMillis() : startup.lastWatched;
+	}
+
+	/**
+	 * Extends a running server's walltime by {@code hours}, within {@code portico.spawn.max-hours}
+	 * from its start.
+	 * @return emits the updated record; errors with {@link ServerException} when it is not running,
+	 * has no walltime, or the extension would pass the maximum
+	 */
+	public Mono<ServerRecord> extend(String user, String server, double hours) {
+		return liveRecord(user, server).flatMap((record) -> {
+			if (record.expiresAt() == null || record.started() == null) {
+				return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "This server has no time limit to extend."));
+			}
+			if (!(hours > 0) || hours > this.properties.spawn().maxHours()) {
+				return Mono.error(new ServerException(ServerException.Kind.INVALID,
+						"Extend by more than 0 and at most " + hours(this.properties.spawn().maxHours()) + " h."));
+			}
+			Instant limit = record.started().plus(hours(this.properties.spawn().maxHours(), true));
+			Instant wanted = record.expiresAt().plus(hours(hours, true));
+			if (wanted.isAfter(limit)) {
+				return Mono.error(new ServerException(ServerException.Kind.INVALID, "A server may run at most "
+						+ hours(this.properties.spawn().maxHours()) + " h; it can be extended until " + limit + " at the latest."));
+			}
+			ServerRecord extended = record.withExpiry(wanted);
+			return save(extended).then(this.events.record(user, server, "extend", "Time limit extended to " + wanted))
+				.thenReturn(extended);
+		});
+	}
+
+	/**
+	 * Pins a running server against idle culling until {@code until} (walltime and maximum age
+	 * still apply); {@code null} removes the pin.
+	 * @param maxAhead how far ahead a pin may reach
+	 */
+	public Mono<ServerRecord> keep(String user, String server, @Nullable Instant until, Duration maxAhead) {
+		return liveRecord(user, server).flatMap((record) -> {
+			if (until != null && (until.isBefore(Instant.now()) || until.isAfter(Instant.now().plus(maxAhead).plusSeconds(60)))) {
+				return Mono.error(new ServerException(ServerException.Kind.INVALID,
+						"A server can be kept from idle culling for at most " + maxAhead.toHours() + " h ahead."));
+			}
+			ServerRecord pinned = record.withKeepUntil(until);
+			return save(pinned).then(this.events.record(user, server, "keep",
+					(until != null) ? "Kept from idle culling until " + until : "Keep-until pin removed")).thenReturn(pinned);
+		});
+	}
+
+	private Mono<ServerRecord> liveRecord(String user, String server) {
+		ServerRecord record = this.live.get(key(user, server));
+		if (record == null || record.phase() != ServerPhase.RUNNING) {
+			return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "The server is not running."));
+		}
+		return Mono.just(record);
+	}
+
+	private Duration walltime(@Nullable Double hours) {
+		double max = this.properties.spawn().maxHours();
+		double wanted = (hours != null) ? hours : this.properties.spawn().defaultHours();
+		if (hours != null && (!(hours > 0) || hours > max)) {
+			throw new ServerException(ServerException.Kind.INVALID,
+					"Hours must be more than 0 and at most " + hours(max) + "; you asked for " + hours(hours) + ".");
+		}
+		return (wanted > 0) ? hours(wanted, true) : Duration.ZERO;
+	}
+
+	/** {@code hours} as a duration (the flag only tells this overload from the formatting one). */
+	private static Duration hours(double hours, boolean asDuration) {
+		return Duration.ofSeconds(Math.round(hours * 3600));
+	}
+
+	private static String hours(double hours) {
+		return (hours == Math.rint(hours)) ? Long.toString((long) hours) : Double.toString(hours);
+	}
+
+	private Mono<Void> save(ServerRecord record) {
+		return this.servers.save(record).then(Mono.fromRunnable(() -> remember(record)));
+	}
+
+	private void remember(ServerRecord record) {
+		String key = key(record.user(), record.name());
+		if (record.phase().active()) {
+			this.live.put(key, record);
+		}
+		else {
+			this.live.remove(key);
+		}
+	}
+
 	// ---- helpers
 
 	private SpawnRequest request(ServerRecord record) {
@@ -442,11 +580,6 @@ public final class ServerManager implements SmartLifecycle {
 
 	private @Nullable Spawner spawnerOf(ServerRecord record) {
 		return (record.spawner() != null) ? this.spawners.get(record.spawner()) : null;
-	}
-
-	private static ServerRecord withState(ServerRecord record, @Nullable SpawnState state) {
-		return new ServerRecord(record.user(), record.name(), record.app(), record.phase(), record.spawner(), state, record.secret(),
-				record.target(), record.started(), record.stopped(), record.lastActivity(), record.message());
 	}
 
 	private static String key(String user, String server) {

@@ -135,10 +135,10 @@ public final class UserPathProxy {
 	/** A route whose server does its own auth: streamed as it is, credentials and all, like CHP does. */
 	private Mono<Void> passthrough(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, Route route) {
 		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(), request.remoteAddress());
-		this.activity.record(route);
 		if (WsProxyHandler.isUpgrade(request)) {
-			return this.webSocket.proxy(request, response, route, target, false, view, () -> this.activity.record(route));
+			return this.webSocket.proxy(request, response, route, target, false, view, onMessage(route, target));
 		}
+		this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
 		return this.http.proxy(request, response, route, target, false, view);
 	}
 
@@ -163,10 +163,12 @@ public final class UserPathProxy {
 			return notRunning(request, response, target, owner);
 		}
 		Route route = match.get();
-		this.activity.record(route);
 		if (upgrade) {
-			return this.webSocket.proxy(request, response, route, target, caller.byQueryToken(), view, () -> this.activity.record(route));
+			// (re)connecting a WebSocket is no person's action; what is sent over it may be
+			this.activity.record(route, false);
+			return this.webSocket.proxy(request, response, route, target, caller.byQueryToken(), view, onMessage(route, target));
 		}
+		this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
 		return this.http.proxy(request, response, route, target, caller.byQueryToken(), view);
 	}
 
@@ -188,6 +190,12 @@ public final class UserPathProxy {
 		}
 		return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
 				"Authentication is required: log in, or send 'Authorization: token <your API token>'.");
+	}
+
+	/** Records each client WebSocket message on the route, classified by what kind of socket it is. */
+	private java.util.function.Consumer<io.netty.handler.codec.http.websocketx.WebSocketFrame> onMessage(Route route, ProxyRequest target) {
+		ActivityClassifier.Socket socket = ActivityClassifier.Socket.of(target.path());
+		return (frame) -> this.activity.record(route, ActivityClassifier.isHuman(socket, frame));
 	}
 
 	/** The user segment of {@code /user/NAME/...}, or {@code null}. */

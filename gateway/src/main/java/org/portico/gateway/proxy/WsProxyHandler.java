@@ -52,7 +52,7 @@ final class WsProxyHandler {
 	}
 
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
-			boolean stripToken, ForwardedHeaders.ClientView view, Runnable onClientMessage) {
+			boolean stripToken, ForwardedHeaders.ClientView view, java.util.function.Consumer<WebSocketFrame> onClientMessage) {
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri(stripToken);
 		// @formatter:off
@@ -100,12 +100,12 @@ final class WsProxyHandler {
 	}
 
 	private static Mono<Void> bridge(WebsocketInbound upIn, WebsocketOutbound upOut, WebsocketInbound downIn,
-			WebsocketOutbound downOut, Runnable onClientMessage) {
+			WebsocketOutbound downOut, java.util.function.Consumer<WebSocketFrame> onClientMessage) {
 		AtomicBoolean closing = new AtomicBoolean();
 		// @formatter:off
 		Mono<Void> toServer = upOut.sendObject(downIn.receiveFrames()
 				.filter(WsProxyHandler::notClose)
-				.doOnNext((frame) -> onClientMessage.run())
+				.doOnNext(onClientMessage)
 				.map(WebSocketFrame::retain))
 			.then()
 			.onErrorResume((ex) -> Mono.empty());

@@ -22,10 +22,14 @@ import org.portico.spawner.SpawnState;
  * @param stopped when it ended
  * @param lastActivity its last proxied activity, where known
  * @param message the last thing to tell its owner (why it failed or stopped)
+ * @param expiresAt when its walltime ends, or {@code null} for none
+ * @param keepUntil until when its owner pinned it against idle culling, or {@code null}
+ * @param lastSeen its last proxied traffic of any kind (also polls and heartbeats)
  */
 public record ServerRecord(String user, String name, String app, ServerPhase phase, @Nullable String spawner,
 		@Nullable SpawnState state, @Nullable String secret, @Nullable URI target, @Nullable Instant started,
-		@Nullable Instant stopped, @Nullable Instant lastActivity, @Nullable String message) {
+		@Nullable Instant stopped, @Nullable Instant lastActivity, @Nullable String message, @Nullable Instant expiresAt,
+		@Nullable Instant keepUntil, @Nullable Instant lastSeen) {
 
 	public ServerRecord {
 		Objects.requireNonNull(user, "user");
@@ -37,7 +41,28 @@ public record ServerRecord(String user, String name, String app, ServerPhase pha
 	public ServerRecord withPhase(ServerPhase phase, @Nullable String message) {
 		return new ServerRecord(this.user, this.name, this.app, phase, this.spawner, this.state, this.secret, this.target,
 				this.started, (phase == ServerPhase.STOPPED || phase == ServerPhase.FAILED) ? Instant.now() : this.stopped,
-				this.lastActivity, message);
+				this.lastActivity, message, this.expiresAt, this.keepUntil, this.lastSeen);
+	}
+
+	public ServerRecord withState(@Nullable SpawnState state) {
+		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, state, this.secret, this.target,
+				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, this.keepUntil, this.lastSeen);
+	}
+
+	/** Running at {@code target}. */
+	public ServerRecord running(URI target) {
+		return new ServerRecord(this.user, this.name, this.app, ServerPhase.RUNNING, this.spawner, this.state, this.secret, target,
+				this.started, null, this.lastActivity, "Running", this.expiresAt, this.keepUntil, this.lastSeen);
+	}
+
+	public ServerRecord withExpiry(@Nullable Instant expiresAt) {
+		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, this.state, this.secret, this.target,
+				this.started, this.stopped, this.lastActivity, this.message, expiresAt, this.keepUntil, this.lastSeen);
+	}
+
+	public ServerRecord withKeepUntil(@Nullable Instant keepUntil) {
+		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, this.state, this.secret, this.target,
+				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, keepUntil, this.lastSeen);
 	}
 
 	@Override

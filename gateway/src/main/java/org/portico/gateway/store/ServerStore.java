@@ -52,12 +52,13 @@ public final class ServerStore {
 	public Mono<Boolean> claim(ServerRecord record) {
 		// @formatter:off
 		Mono<Long> update = bindAll(this.db.sql("UPDATE servers SET app = :app, status = :status, spawner = :spawner, state = :state, "
-				+ "secret = :secret, target = :target, started = :started, stopped = :stopped, last_activity = :activity, message = :message "
+				+ "secret = :secret, target = :target, started = :started, stopped = :stopped, last_activity = :activity, message = :message, "
+				+ "expires_at = :expires, keep_until = :keep, last_seen = :seen "
 				+ "WHERE user_name = :user AND name = :name AND status NOT IN ('PENDING', 'RUNNING', 'STOPPING')"), record)
 			.fetch().rowsUpdated();
 		Mono<Long> insert = bindAll(this.db.sql("INSERT INTO servers (user_name, name, app, status, spawner, state, secret, target, "
-				+ "started, stopped, last_activity, message) SELECT :user, :name, :app, :status, :spawner, :state, :secret, :target, "
-				+ ":started, :stopped, :activity, :message WHERE NOT EXISTS (SELECT 1 FROM servers WHERE user_name = :user AND name = :name)"), record)
+				+ "started, stopped, last_activity, message, expires_at, keep_until, last_seen) SELECT :user, :name, :app, :status, :spawner, "
+				+ ":state, :secret, :target, :started, :stopped, :activity, :message, :expires, :keep, :seen WHERE NOT EXISTS (SELECT 1 FROM servers WHERE user_name = :user AND name = :name)"), record)
 			.fetch().rowsUpdated();
 		// @formatter:on
 		return update.flatMap((rows) -> (rows > 0) ? Mono.just(true) : insert.map((inserted) -> inserted > 0))
@@ -68,13 +69,15 @@ public final class ServerStore {
 	public Mono<Void> save(ServerRecord record) {
 		return bindAll(this.db.sql("UPDATE servers SET app = :app, status = :status, spawner = :spawner, state = :state, "
 				+ "secret = :secret, target = :target, started = :started, stopped = :stopped, last_activity = :activity, "
-				+ "message = :message WHERE user_name = :user AND name = :name"), record).then();
+				+ "message = :message, expires_at = :expires, keep_until = :keep, last_seen = :seen WHERE user_name = :user AND name = :name"),
+				record).then();
 	}
 
-	/** Records a server's last activity. */
-	public Mono<Void> touch(String user, String name, Instant when) {
-		return this.db.sql("UPDATE servers SET last_activity = :ts WHERE user_name = :user AND name = :name")
-			.bind("ts", when.toEpochMilli()).bind("user", user).bind("name", name).then();
+	/** Records a server's activity clocks (human actions, and traffic of any kind); never moves them back. */
+	public Mono<Void> touch(String user, String name, long human, long any) {
+		return this.db.sql("UPDATE servers SET last_activity = GREATEST(COALESCE(last_activity, 0), :human), "
+				+ "last_seen = GREATEST(COALESCE(last_seen, 0), :any) WHERE user_name = :user AND name = :name")
+			.bind("human", human).bind("any", any).bind("user", user).bind("name", name).then();
 	}
 
 	private DatabaseClient.GenericExecuteSpec bindAll(DatabaseClient.GenericExecuteSpec spec, ServerRecord record) {
@@ -87,6 +90,9 @@ public final class ServerStore {
 		spec = Rows.bindNullable(spec, "started", millis(record.started()), Long.class);
 		spec = Rows.bindNullable(spec, "stopped", millis(record.stopped()), Long.class);
 		spec = Rows.bindNullable(spec, "activity", millis(record.lastActivity()), Long.class);
+		spec = Rows.bindNullable(spec, "expires", millis(record.expiresAt()), Long.class);
+		spec = Rows.bindNullable(spec, "keep", millis(record.keepUntil()), Long.class);
+		spec = Rows.bindNullable(spec, "seen", millis(record.lastSeen()), Long.class);
 		return Rows.bindNullable(spec, "message", truncate(record.message()), String.class);
 	}
 
@@ -128,6 +134,7 @@ public final class ServerStore {
 				ServerPhase.valueOf(Rows.string(row, "status")), row.get("spawner", String.class),
 				read(row.get("state", String.class)), row.get("secret", String.class), (target != null) ? URI.create(target) : null,
 				Rows.instant(row, "started"), Rows.instant(row, "stopped"), Rows.instant(row, "last_activity"),
-				row.get("message", String.class));
+				row.get("message", String.class), Rows.instant(row, "expires_at"), Rows.instant(row, "keep_until"),
+				Rows.instant(row, "last_seen"));
 	}
 }
