@@ -369,8 +369,9 @@ public final class SgeScheduler implements BatchScheduler {
 			return Optional.empty();
 		}
 		String failed = record.getOrDefault("failed", "0");
-		String exit = record.getOrDefault("exit_status", "");
-		Integer exitCode = exit.matches("[0-9]{1,3}") ? Integer.valueOf(exit) : null;
+		// e.g. "3", or "137                  (Killed)"
+		Matcher exit = Pattern.compile("([0-9]{1,3})\\b.*").matcher(record.getOrDefault("exit_status", ""));
+		Integer exitCode = exit.matches() ? Integer.valueOf(exit.group(1)) : null;
 		boolean failedStart = !failed.startsWith("0");
 		JobState state = (failedStart || (exitCode != null && exitCode != 0)) ? JobState.FAILED : JobState.COMPLETED;
 		String host = record.get("hostname");
@@ -381,7 +382,7 @@ public final class SgeScheduler implements BatchScheduler {
 			.node(host)
 			.startTime(qacctTime(record.get("start_time")))
 			.exitCode(exitCode)
-			.reason(failedStart ? "failed " + failed : null)
+			.reason(failedStart ? "failed " + failed + ((exitCode != null) ? ", exit status " + exitCode : "") : null)
 			.build());
 	}
 

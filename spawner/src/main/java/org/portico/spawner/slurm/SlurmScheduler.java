@@ -31,7 +31,7 @@ import org.portico.spawner.exec.CommandResult;
  * rejects it with exit 255), so "start now or give up" is emulated by the spawner's short queue timeout.</li>
  * <li>Query: ONE {@code squeue -h -t all -O ...} for every job, with the {@code |} suffix after each field.
  * {@code -O} rather than {@code -o} because only it has {@code exit_code}; with a suffix and no width it
- * prints fields whole. The job name comes last: other users' names may hold {@code |}, Portico's never do.
+ * prints fields whole. The job name comes last, since names (other users' at least) may hold {@code |}.
  * ({@code squeue --json} ignores {@code -t}/{@code -j}/{@code -u} and costs four times as much.)</li>
  * <li>{@code exit_code} is a raw wait status ({@code 768} for {@code exit 3}, {@code 15} for SIGTERM).
  * {@code StartTime} of a pending job without an estimate is the submit time plus one year.</li>
@@ -158,18 +158,13 @@ public final class SlurmScheduler implements BatchScheduler {
 
 	JobStatus parseLine(String line) {
 		String body = line.endsWith("|") ? line.substring(0, line.length() - 1) : line;
-		int fixed = FIELDS.size() - 2; // all but Reason and Name
-		String[] head = body.split("\\|", fixed + 1);
-		if (head.length != fixed + 1) {
+		// Reason is Slurm's own text (no '|'); the name, last, takes whatever remains, '|' included.
+		String[] head = body.split("\\|", FIELDS.size());
+		if (head.length != FIELDS.size()) {
 			throw new IllegalArgumentException("unexpected squeue line: " + head.length + " fields");
 		}
-		String rest = head[fixed];
-		int lastBar = rest.lastIndexOf('|');
-		if (lastBar < 0) {
-			throw new IllegalArgumentException("unexpected squeue line: no name field");
-		}
-		String reason = rest.substring(0, lastBar);
-		String name = rest.substring(lastBar + 1);
+		String reason = head[FIELDS.size() - 2];
+		String name = head[FIELDS.size() - 1];
 		String jobId = head[0];
 		if (!JOB_ID.matcher(jobId).matches()) {
 			throw new IllegalArgumentException("unexpected squeue job id");
