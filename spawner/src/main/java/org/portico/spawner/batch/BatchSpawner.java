@@ -263,7 +263,10 @@ public final class BatchSpawner implements Spawner {
 				log.warn("job not seen ended after cancel user={} jobId={}: {}", saved.user(), state.id(), ex.toString());
 				return Mono.empty();
 			})
-			.doFinally((signal) -> this.callbacks.unregister(saved.key()))
+			// before the completion signal (doFinally would run after it): a caller that saw stop() complete
+			// must find the callback gone
+			.doOnTerminate(() -> this.callbacks.unregister(saved.key()))
+			.doOnCancel(() -> this.callbacks.unregister(saved.key()))
 			.then();
 		// @formatter:on
 	}

@@ -241,6 +241,36 @@ class BatchSpawnerTests {
 		assertThat(stopped.isCompletedExceptionally()).isFalse();
 	}
 
+	@Test
+	void resumeAfterAGatewayRestartStillAcceptsTheJobsReport() {
+		SpawnHandle before = start();
+		String secret = secretOf();
+		// a new gateway: new callback registry, new spawner, same view of the scheduler
+		ReadinessCallbacks fresh = new ReadinessCallbacks(Pattern.compile("node[0-9]+"), 3);
+		BatchSpawner restarted = new BatchSpawner(this.slurm, this.view, JobScriptRenderer.classpathOnly(), this.runner,
+				CommandPrefix.runuser(), fresh, (request) -> Mono.just(this.options), new BatchSpawnerSettings(
+						URI.create("https://gw.example/ready"), "portico", Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(20), 5, this.time));
+		SpawnHandle resumed = restarted.resume(before.state(), this.request).block(Duration.ofSeconds(5));
+		listed("RUNNING", "node7", "2026-11-25T04:20:00", "1:59:40", "0", "None");
+		tick();
+		assertThat(fresh.accept(before.state().get("callbackKey"), secret, "node7", 9000).outcome())
+			.isEqualTo(ReadinessCallbacks.Outcome.ACCEPTED);
+		assertThat(resumed.ready().block(Duration.ofSeconds(5))).isEqualTo(new ServerEndpoint("node7", 9000));
+	}
+
+	@Test
+	void resumeOfAServerThatReportedBeforeTheRestartUsesTheStoredEndpoint() {
+		SpawnHandle before = start();
+		Map<String, String> data = new java.util.HashMap<>(before.state().data());
+		data.put(BatchSpawner.HOST, "node7");
+		data.put(BatchSpawner.PORT, "9000");
+		var stored = new org.portico.spawner.SpawnState("slurm", "123", data);
+		SpawnHandle resumed = this.spawner.resume(stored, this.request).block(Duration.ofSeconds(5));
+		listed("RUNNING", "node7", "2026-11-25T04:20:00", "1:59:40", "0", "None");
+		tick();
+		assertThat(resumed.ready().block(Duration.ofSeconds(5))).isEqualTo(new ServerEndpoint("node7", 9000));
+	}
+
 	private String secretOf() {
 		String script = this.runner.calls(program("sbatch")).get(0).stdin();
 		Matcher m = Pattern.compile("PORTICO_CALLBACK_SECRET='([A-Za-z0-9_-]+)'").matcher(script);
