@@ -1,8 +1,15 @@
-<#-- The body shared by all schedulers: pick a free port, start the server, wait until it listens, report
-     host and port to the gateway with the per-spawn secret (retrying until accepted), then wait for it.
-     The secret reaches the reporting process through its environment, never its argument list. -->
+<#-- The body shared by all schedulers: read the secrets, pick a free port, start the server, wait until it
+     listens, report host and port to the gateway with the per-spawn secret (retrying until accepted), then
+     wait for it. The secret reaches the reporting process through its environment, never an argument list;
+     the server's environment is exported only in the server's own subshell. -->
 umask 077
 set -u
+<#if secretsFile??>
+. [=secretsFile] || { echo "portico: cannot read the job's secrets file" >&2; exit 1; }
+rm -f [=secretsFile]
+<#else>
+[=secrets]
+</#if>
 <#if nodeVariable?has_content>
 PORTICO_NODE="${[=nodeVariable?no_esc]:-$(hostname)}"
 <#else>
@@ -13,15 +20,13 @@ PORTICO_PORT=$([=python] -c 'import socket; s = socket.socket(); s.bind(("", 0))
 	|| { echo "portico: could not pick a free port" >&2; exit 1; }
 echo "portico: starting the server on ${PORTICO_NODE}:${PORTICO_PORT}"
 (
-<#list environment as name, value>
-	export [=name?no_esc]=[=value]
-</#list>
+	portico_server_environment
 	exec<#list command as word> [=word]</#list>
 ) &
 PORTICO_SERVER_PID=$!
 trap 'kill -TERM "$PORTICO_SERVER_PID" 2>/dev/null' TERM INT HUP
 
-if ! PORTICO_CALLBACK_SECRET=[=callback.secret] [=python] - "$PORTICO_NODE" "$PORTICO_PORT" [=callback.url] [=spec.startTimeoutSeconds?c] "$PORTICO_SERVER_PID" <<'PORTICO_PY'
+if ! PORTICO_CALLBACK_SECRET="$PORTICO_CALLBACK_SECRET" [=python] - "$PORTICO_NODE" "$PORTICO_PORT" [=callback.url] [=spec.startTimeoutSeconds?c] "$PORTICO_SERVER_PID" <<'PORTICO_PY'
 import json, os, socket, sys, time, urllib.error, urllib.request
 
 node, port, url, timeout, pid = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5])

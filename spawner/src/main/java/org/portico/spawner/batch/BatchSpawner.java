@@ -1,6 +1,7 @@
 package org.portico.spawner.batch;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -68,6 +69,8 @@ public final class BatchSpawner implements Spawner {
 	static final String QUEUE_TIMEOUT = "queueTimeoutMs";
 
 	static final String JOB_NAME = "jobName";
+
+	static final String SECRETS_FILE = "secretsFile";
 
 	/** Optional: the endpoint a gateway may add to the state it stores once the server is ready. */
 	public static final String HOST = "host";
@@ -160,15 +163,18 @@ public final class BatchSpawner implements Spawner {
 		ReadinessCallbacks.Registration registration = this.callbacks.register(key, ReadinessCallbacks.hash(secret),
 				() -> runningNode(jobIdRef.get()), "user=" + request.user() + " server=" + request.server());
 		Duration queueTimeout = queueTimeout(spec.immediate());
+		Path secretsFile = this.settings.secretsInFile() ? secretsFile(request, key) : null;
+		CommandRunner asUser = this.prefix.runnerFor(this.runner, request.user());
 		// @formatter:off
-		return Mono.fromCallable(() -> this.renderer.render(this.scheduler, spec))
+		return Mono.fromCallable(() -> this.renderer.render(this.scheduler, spec, secretsFile))
 			.subscribeOn(Schedulers.boundedElastic())
 			.onErrorMap(IllegalStateException.class, (ex) -> new SpawnException("template",
 					"The job script could not be prepared; please tell the site's administrators.", ex.getMessage(), ex))
+			.flatMap((script) -> writeSecrets(asUser, secretsFile, script).thenReturn(script))
 			.flatMap((script) -> {
 				log.info("submitting job user={} server={} scheduler={}", request.user(), request.server(), this.scheduler.name());
 				log.debug("submit command user={} {}", request.user(), submit);
-				return this.prefix.runnerFor(this.runner, request.user()).run(submit, script);
+				return asUser.run(submit, script.script());
 			})
 			.map((result) -> {
 				String jobId = this.scheduler.parseJobId(result);
@@ -186,12 +192,55 @@ public final class BatchSpawner implements Spawner {
 				data.put(OUTPUT, spec.outputFile().toString());
 				data.put(QUEUE_TIMEOUT, Long.toString(queueTimeout.toMillis()));
 				data.put(JOB_NAME, spec.jobName());
+				if (secretsFile != null) {
+					data.put(SECRETS_FILE, secretsFile.toString());
+				}
 				SpawnState state = new SpawnState(this.scheduler.name(), jobId, data);
 				return (SpawnHandle) supervise(state, request, registration, List.of(secret),
 						new SpawnProgress(10, "Submitted job " + jobId + " to " + this.scheduler.name()));
 			})
-			.doOnError((ex) -> this.callbacks.unregister(key));
+			.onErrorResume((ex) -> {
+				this.callbacks.unregister(key);
+				return removeSecrets(asUser, secretsFile).then(Mono.error(ex));
+			});
 		// @formatter:on
+	}
+
+	/** Beside the output file, named after the callback key (URL-safe base64, so path-safe). */
+	private static Path secretsFile(SpawnRequest request, String key) {
+		Path dir = request.logFile().toAbsolutePath().getParent();
+		return dir.resolve(".portico-" + key + ".secrets");
+	}
+
+	/**
+	 * Writes the secrets file as the user: created empty with mode 0600 first ({@code install}), then filled
+	 * ({@code dd} reads the pipe it inherits; re-opening /dev/stdin as another user is refused), so it is
+	 * never readable by others, and the gateway never writes into a user's directory with its own rights.
+	 */
+	private Mono<Void> writeSecrets(CommandRunner asUser, @Nullable Path file, JobScript script) {
+		if (file == null) {
+			return Mono.empty();
+		}
+		CommandLine create = new CommandLine(List.of("install", "-m", "600", "-D", "/dev/null", file.toString()), Map.of(),
+				Duration.ofSeconds(15));
+		CommandLine fill = new CommandLine(List.of("dd", "of=" + file, "status=none"), Map.of(), Duration.ofSeconds(15));
+		// @formatter:off
+		return asUser.run(create)
+			.flatMap((created) -> created.success() ? asUser.run(fill, script.secrets()) : Mono.just(created))
+			.flatMap((result) -> result.success() ? Mono.<Void>empty() : Mono.error(new SpawnException("submit",
+					"The job's secrets file could not be written: " + result.message(300),
+					"secrets file not written exit=" + result.exitCode())));
+		// @formatter:on
+	}
+
+	/** Best-effort removal of a secrets file the job never read (it deletes the file itself when it starts). */
+	private Mono<Void> removeSecrets(CommandRunner asUser, @Nullable Path file) {
+		if (file == null) {
+			return Mono.empty();
+		}
+		return asUser.run(new CommandLine(List.of("rm", "-f", "--", file.toString()), Map.of(), Duration.ofSeconds(15)))
+			.onErrorResume((ex) -> Mono.empty())
+			.then();
 	}
 
 	@Override
@@ -263,6 +312,7 @@ public final class BatchSpawner implements Spawner {
 				log.warn("job not seen ended after cancel user={} jobId={}: {}", saved.user(), state.id(), ex.toString());
 				return Mono.empty();
 			})
+			.then(removeSecrets(this.prefix.runnerFor(this.runner, saved.user()), saved.secretsFile()))
 			// before the completion signal (doFinally would run after it): a caller that saw stop() complete
 			// must find the callback gone
 			.doOnTerminate(() -> this.callbacks.unregister(saved.key()))
@@ -380,7 +430,7 @@ public final class BatchSpawner implements Spawner {
 
 	/** What a {@link SpawnState} of this spawner holds. */
 	private record Saved(String user, Instant submittedAt, String key, String secretHash, @Nullable String outputFile,
-			Duration queueTimeout) {
+			Duration queueTimeout, @Nullable Path secretsFile) {
 
 		static Saved of(SpawnState state) {
 			String user = require(state, USER);
@@ -390,7 +440,8 @@ public final class BatchSpawner implements Spawner {
 			try {
 				return new Saved(user, Instant.ofEpochMilli(Long.parseLong(require(state, SUBMITTED))), require(state, CALLBACK_KEY),
 						require(state, SECRET_HASH), state.get(OUTPUT),
-						Duration.ofMillis(Long.parseLong(Objects.requireNonNullElse(state.get(QUEUE_TIMEOUT), "3600000"))));
+						Duration.ofMillis(Long.parseLong(Objects.requireNonNullElse(state.get(QUEUE_TIMEOUT), "3600000"))),
+						(state.get(SECRETS_FILE) != null) ? Path.of(state.get(SECRETS_FILE)) : null);
 			}
 			catch (NumberFormatException ex) {
 				throw new IllegalArgumentException("malformed batch state", ex);
@@ -512,7 +563,8 @@ public final class BatchSpawner implements Spawner {
 		private Mono<ServerEndpoint> ended(JobStatus status) {
 			Mono<JobStatus> detail = (status.state() == JobState.GONE) ? BatchSpawner.this.view.endedStatus(status.jobId())
 					: Mono.just(status);
-			return detail.flatMap((s) -> outputTail().flatMap((tail) -> Mono.error(new SpawnException("exited",
+			CommandRunner asUser = BatchSpawner.this.prefix.runnerFor(BatchSpawner.this.runner, this.saved.user());
+			return detail.flatMap((s) -> removeSecrets(asUser, this.saved.secretsFile()).then(outputTail()).flatMap((tail) -> Mono.error(new SpawnException("exited",
 					"The job ended before its server was ready: " + endedMessage(s) + "." + tail,
 					"job ended early user=" + this.saved.user() + " jobId=" + s.jobId() + " state=" + s.state() + " exit=" + s.exitCode()))));
 		}
@@ -524,6 +576,7 @@ public final class BatchSpawner implements Spawner {
 				.doOnNext((result) -> log.info("job cancelled after {} user={} jobId={} cancelExit={}", reason,
 						this.saved.user(), this.state.id(), result.exitCode()))
 				.onErrorResume((ex) -> Mono.empty())
+				.then(removeSecrets(BatchSpawner.this.prefix.runnerFor(BatchSpawner.this.runner, this.saved.user()), this.saved.secretsFile()))
 				.then(outputTail())
 				.flatMap((tail) -> Mono.error(new SpawnException(reason, message + tail,
 						reason + " user=" + this.saved.user() + " jobId=" + this.state.id())));

@@ -17,10 +17,14 @@ import reactor.core.scheduler.Schedulers;
  * submission (Slurm's sbatch and PBS have no such option)
  * @param stopTimeout how long {@code stop} waits for the scheduler to show the job ended
  * @param outputTailLines how many last lines of the job's output a failure shows
+ * @param secretsInFile whether the callback secret and the server's environment go to the job in a 0600 file
+ * beside the output file, written as the user (needs that directory on a file system the gateway host and
+ * the nodes share, as the output file already does), rather than inside the job script. Keep it on unless
+ * the scheduler keeps job scripts private: Grid Engine 8.1.9's execd stores them world-readable.
  * @param timer where timeouts are timed ({@code Schedulers.parallel()}, or virtual time in tests)
  */
 public record BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Duration queueTimeout,
-		Duration immediateTimeout, Duration stopTimeout, int outputTailLines, Scheduler timer) {
+		Duration immediateTimeout, Duration stopTimeout, int outputTailLines, boolean secretsInFile, Scheduler timer) {
 
 	public BatchSpawnerSettings {
 		Objects.requireNonNull(callbackBase, "callbackBase");
@@ -34,21 +38,24 @@ public record BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Durat
 		Objects.requireNonNull(timer, "timer");
 	}
 
-	/** Prefix {@code portico}, 1 h in the queue, 60 s for "immediate", 60 s to stop, 20 lines of output. */
+	/**
+	 * Prefix {@code portico}, 1 h in the queue, 60 s for "immediate", 60 s to stop, 20 lines of output, secrets
+	 * in a file.
+	 */
 	public static BatchSpawnerSettings defaults(URI callbackBase) {
 		return new BatchSpawnerSettings(callbackBase, "portico", Duration.ofHours(1), Duration.ofSeconds(60),
-				Duration.ofSeconds(60), 20, Schedulers.parallel());
+				Duration.ofSeconds(60), 20, true, Schedulers.parallel());
 	}
 
 	/** These settings with another queue timeout. */
 	public BatchSpawnerSettings withQueueTimeout(Duration queueTimeout) {
 		return new BatchSpawnerSettings(this.callbackBase, this.jobNamePrefix, queueTimeout, this.immediateTimeout,
-				this.stopTimeout, this.outputTailLines, this.timer);
+				this.stopTimeout, this.outputTailLines, this.secretsInFile, this.timer);
 	}
 
 	/** These settings timed on {@code timer}. */
 	public BatchSpawnerSettings withTimer(Scheduler timer) {
 		return new BatchSpawnerSettings(this.callbackBase, this.jobNamePrefix, this.queueTimeout, this.immediateTimeout,
-				this.stopTimeout, this.outputTailLines, timer);
+				this.stopTimeout, this.outputTailLines, this.secretsInFile, timer);
 	}
 }

@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * <p>Templates use square-bracket interpolation ({@code [=spec.queue]}), so the shell's own {@code ${VAR}}
  * stays literal, and the {@link ShellOutputFormat}: every interpolated value is shell-quoted. The model holds
  * only the job's values (never the spawner): {@code spec} (the scalar fields of {@link JobSpec}),
- * {@code environment} (name to value), {@code command} (pre-quoted words, with the port as
- * {@code "$PORTICO_PORT"}), {@code callback} ({@code url}, {@code secret}), {@code nodeVariable} and
- * {@code python}. The rendered script holds the callback secret: never log it.
+ * {@code command} (pre-quoted words, with the port as {@code "$PORTICO_PORT"}), {@code callback}
+ * ({@code url}), {@code nodeVariable}, {@code python}, and either {@code secretsFile} (a path the script
+ * sources, then deletes) or {@code secrets} (the same text, inline). That text defines
+ * {@code PORTICO_CALLBACK_SECRET} (not exported) and {@code portico_server_environment}, a function that
+ * exports the server's environment; it is built here, not by templates, so secrets stay out of site
+ * templates. Never log a rendered script or its secrets.
  *
  * <p>{@link #render} reads template files: it blocks, so call it on {@code Schedulers.boundedElastic()}.
  * Thread-safe.
@@ -94,18 +97,24 @@ public final class JobScriptRenderer {
 
 	/**
 	 * Renders {@code scheduler}'s template for {@code spec}.
-	 * @return the job script (it holds the callback secret)
+	 * @param secretsFile where the job finds its secrets (written by the caller, as the user, mode 0600, with
+	 * {@link JobScript#secrets()}), or {@code null} to put them into the script itself. Inline is safe only
+	 * where the scheduler keeps job scripts private: Slurm does (0700), Grid Engine's execd does not
+	 * (job_scripts are world-readable).
+	 * @return the script, and the secrets-file text when {@code secretsFile} is given
 	 * @throws IllegalStateException when the template is missing or fails; the message names the template,
 	 * never a value
 	 */
-	public String render(BatchScheduler scheduler, JobSpec spec) {
+	public JobScript render(BatchScheduler scheduler, JobSpec spec, @Nullable Path secretsFile) {
 		String name = scheduler.scriptTemplate();
+		String secrets = secretsBlock(spec);
 		try {
 			Template template = this.freemarker.getTemplate(name);
 			StringWriter out = new StringWriter();
-			template.process(model(scheduler, spec), out);
-			log.debug("rendered job script template={} chars={}", name, out.getBuffer().length());
-			return out.toString();
+			template.process(model(scheduler, spec, secretsFile, secrets), out);
+			log.debug("rendered job script template={} chars={} secretsInFile={}", name, out.getBuffer().length(),
+					secretsFile != null);
+			return new JobScript(out.toString(), (secretsFile != null) ? secrets : "");
 		}
 		catch (IOException | TemplateException ex) {
 			// The exception text may quote model values (secrets included): keep only the template and the type.
@@ -113,7 +122,18 @@ public final class JobScriptRenderer {
 		}
 	}
 
-	private Map<String, Object> model(BatchScheduler scheduler, JobSpec spec) {
+	/** The secrets text: the callback secret (not exported) and a function exporting the server's environment. */
+	static String secretsBlock(JobSpec spec) {
+		StringBuilder text = new StringBuilder("PORTICO_CALLBACK_SECRET=").append(ShellQuoting.quote(spec.callbackSecret()))
+			.append("\nportico_server_environment() {\n");
+		for (Map.Entry<String, String> e : new TreeMap<>(spec.environment()).entrySet()) {
+			// names are identifiers (JobSpec checks), values quoted
+			text.append("\texport ").append(e.getKey()).append('=').append(ShellQuoting.quote(e.getValue())).append('\n');
+		}
+		return text.append("\t:\n}\n").toString();
+	}
+
+	private Map<String, Object> model(BatchScheduler scheduler, JobSpec spec, @Nullable Path secretsFile, String secrets) {
 		Map<String, Object> s = new LinkedHashMap<>();
 		s.put("user", spec.user());
 		s.put("jobName", spec.jobName());
@@ -136,11 +156,16 @@ public final class JobScriptRenderer {
 		}
 		Map<String, Object> model = new LinkedHashMap<>();
 		model.put("spec", s);
-		model.put("environment", new TreeMap<>(spec.environment()));
 		model.put("command", command);
-		model.put("callback", Map.of("url", spec.callbackUrl().toString(), "secret", spec.callbackSecret()));
+		model.put("callback", Map.of("url", spec.callbackUrl().toString()));
 		model.put("nodeVariable", scheduler.nodeNameVariable());
 		model.put("python", this.python);
+		if (secretsFile != null) {
+			model.put("secretsFile", secretsFile.toString());
+		}
+		else {
+			model.put("secrets", markup(secrets));
+		}
 		return model;
 	}
 

@@ -38,7 +38,7 @@ public abstract class BatchSchedulerCompatibilityKit {
 	@Test
 	void hasANameAndATemplateThatRendersToValidBash() {
 		assertThat(scheduler().name()).matches("[a-z]+");
-		String script = JobScriptRenderer.classpathOnly().render(scheduler(), TestJobs.spec());
+		String script = JobScriptRenderer.classpathOnly().render(scheduler(), TestJobs.spec(), null).script();
 		CommandResult syntax = LocalCommandRunner.defaults()
 			.run(new CommandLine(List.of("bash", "-n", "-c", script), Map.of(), Duration.ofSeconds(10)))
 			.block(Duration.ofSeconds(20));

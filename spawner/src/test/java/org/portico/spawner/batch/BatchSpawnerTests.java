@@ -58,7 +58,7 @@ class BatchSpawnerTests {
 	private final BatchSpawner spawner = new BatchSpawner(this.slurm, this.view, JobScriptRenderer.classpathOnly(), this.runner,
 			CommandPrefix.runuser(), this.callbacks, (request) -> Mono.fromCallable(() -> BatchOptions.fromForm(this.form.get(), this.limits)),
 			new BatchSpawnerSettings(URI.create("https://gw.example/hub/api/batch/ready/"), "portico", Duration.ofMinutes(10),
-					Duration.ofSeconds(30), Duration.ofSeconds(20), 5, this.time));
+					Duration.ofSeconds(30), Duration.ofSeconds(20), 5, true, this.time));
 
 	private final SpawnRequest request = new SpawnRequest("alice", "lab", List.of("jupyter", "lab", "--port={port}"),
 			Map.of("JUPYTER_TOKEN", "tok-secret-123"), Path.of("/home/alice"), Path.of("/home/alice/.portico/lab.log"), Duration.ofMinutes(3));
@@ -67,6 +67,9 @@ class BatchSpawnerTests {
 		this.runner.answer(program("squeue"), (call) -> Mono.just(CommandResult.of(0, this.squeue.get(), "")), false);
 		this.runner.on(program("sbatch"), CommandResult.of(0, "123\n", ""));
 		this.runner.on(program("scancel"), CommandResult.of(0, "", ""));
+		this.runner.on(program("install"), CommandResult.of(0, "", ""));
+		this.runner.on(program("dd"), CommandResult.of(0, "", ""));
+		this.runner.on(program("rm"), CommandResult.of(0, "", ""));
 		this.runner.on(program("sacct"), CommandResult.of(1, "", "Slurm accounting storage is disabled\n"));
 		this.runner.on(program("tail"), CommandResult.of(0, "Jupyter starting, token=tok-secret-123\nError: boom\n", ""));
 		this.view.start();
@@ -100,7 +103,12 @@ class BatchSpawnerTests {
 		FakeCommandRunner.Call submit = this.runner.calls(program("sbatch")).get(0);
 		assertThat(submit.argv()).startsWith("runuser", "-u", "alice", "--", "sbatch", "--parsable", "--export=NONE",
 				"--job-name=portico-alice-lab");
-		assertThat(submit.stdin()).startsWith("#!/bin/bash\n").contains("export JUPYTER_TOKEN='tok-secret-123'");
+		assertThat(submit.stdin()).startsWith("#!/bin/bash\n").doesNotContain("tok-secret-123").doesNotContain(secretOf());
+		String secretsFile = handle.state().get("secretsFile");
+		assertThat(secretsFile).matches("/home/alice/\\.portico/\\.portico-[A-Za-z0-9_-]+\\.secrets");
+		assertThat(this.runner.calls(program("install")).get(0).argv()).containsExactly("runuser", "-u", "alice", "--", "install",
+				"-m", "600", "-D", "/dev/null", secretsFile);
+		assertThat(this.runner.calls(program("dd")).get(0).stdin()).contains("export JUPYTER_TOKEN='tok-secret-123'");
 
 		listed("PENDING", "n/a", "2026-11-25T07:16:00", "2:00:00", "0", "Priority");
 		tick();
@@ -134,11 +142,16 @@ class BatchSpawnerTests {
 
 	@Test
 	void aRefusedSubmissionShowsTheSchedulersWords() {
-		this.runner.clearRules().on(program("sbatch"), CommandResult.of(1, "", TestJobs.resource("slurm/sbatch-invalid-partition.stderr")));
+		this.runner.clearRules()
+			.on(program("sbatch"), CommandResult.of(1, "", TestJobs.resource("slurm/sbatch-invalid-partition.stderr")))
+			.on(program("install"), CommandResult.of(0, "", ""))
+			.on(program("dd"), CommandResult.of(0, "", ""))
+			.on(program("rm"), CommandResult.of(0, "", ""));
 		assertThatThrownBy(this::start).isInstanceOf(SpawnException.class).satisfies((ex) -> {
 			assertThat(((SpawnException) ex).reason()).isEqualTo("submit");
 			assertThat(((SpawnException) ex).userMessage()).contains("Invalid partition name specified");
 		});
+		assertThat(this.runner.calls(program("rm"))).as("the unread secrets file is removed").hasSize(1);
 	}
 
 	@Test
@@ -226,6 +239,7 @@ class BatchSpawnerTests {
 		listed("CANCELLED", "node7", "2026-11-25T04:20:00", "1:59:40", "15", "None");
 		tick();
 		assertThat(stopped).isDone();
+		assertThat(this.runner.calls(program("rm")).get(0).argv()).endsWith("rm", "-f", "--", handle.state().get("secretsFile"));
 		assertThatThrownBy(() -> handle.ready().block(Duration.ofSeconds(5))).isInstanceOf(SpawnException.class)
 			.satisfies((ex) -> assertThat(((SpawnException) ex).reason()).isEqualTo("stopped"));
 	}
@@ -249,7 +263,7 @@ class BatchSpawnerTests {
 		ReadinessCallbacks fresh = new ReadinessCallbacks(Pattern.compile("node[0-9]+"), 3);
 		BatchSpawner restarted = new BatchSpawner(this.slurm, this.view, JobScriptRenderer.classpathOnly(), this.runner,
 				CommandPrefix.runuser(), fresh, (request) -> Mono.just(this.options), new BatchSpawnerSettings(
-						URI.create("https://gw.example/ready"), "portico", Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(20), 5, this.time));
+						URI.create("https://gw.example/ready"), "portico", Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(20), 5, true, this.time));
 		SpawnHandle resumed = restarted.resume(before.state(), this.request).block(Duration.ofSeconds(5));
 		listed("RUNNING", "node7", "2026-11-25T04:20:00", "1:59:40", "0", "None");
 		tick();
@@ -272,7 +286,7 @@ class BatchSpawnerTests {
 	}
 
 	private String secretOf() {
-		String script = this.runner.calls(program("sbatch")).get(0).stdin();
+		String script = this.runner.calls(program("dd")).get(0).stdin();
 		Matcher m = Pattern.compile("PORTICO_CALLBACK_SECRET='([A-Za-z0-9_-]+)'").matcher(script);
 		assertThat(m.find()).isTrue();
 		return m.group(1);

@@ -56,34 +56,54 @@ class JobScriptRendererTests {
 		JobScriptRenderer renderer = JobScriptRenderer.classpathOnly();
 		for (BatchScheduler scheduler : List.of(SlurmScheduler.defaults(), new SgeScheduler(SgeScheduler.Settings.debian()),
 				new PbsScheduler(PbsScheduler.Settings.defaults()))) {
-			String script = renderer.render(scheduler, spec);
+			JobScript rendered = renderer.render(scheduler, spec, null);
+			String script = rendered.script();
+			assertThat(rendered.secrets()).isEmpty();
 			assertThat(script).startsWith("#!/bin/bash\n")
 				.contains("# Portico server job 'portico-alice-lab' for 'alice'")
 				.contains("cd '/home/alice' ||")
+				.contains("PORTICO_CALLBACK_SECRET='" + TestJobs.SECRET + "'\nportico_server_environment() {\n")
 				.contains("\texport EVIL='$(touch /tmp/portico-pwned)'\n")
-				.contains("\texec 'jupyter' 'lab' '--port='\"$PORTICO_PORT\" 'a; rm -rf ~'\n")
-				.contains("PORTICO_CALLBACK_SECRET='" + TestJobs.SECRET + "' 'python3' - ");
-			// the secret is on exactly one line, as an environment assignment
+				.contains("\tportico_server_environment\n\texec 'jupyter' 'lab' '--port='\"$PORTICO_PORT\" 'a; rm -rf ~'\n")
+				.contains("PORTICO_CALLBACK_SECRET=\"$PORTICO_CALLBACK_SECRET\" 'python3' - ");
+			// inline, the secret is on exactly one line, as a shell variable that is not exported
 			assertThat(script.lines().filter((l) -> l.contains(TestJobs.SECRET)).toList()).hasSize(1);
 			CommandResult syntax = bash("-n", write(script));
 			assertThat(syntax.exitCode()).as(scheduler.name() + ": " + syntax.stderr()).isZero();
 		}
-		assertThat(renderer.render(SlurmScheduler.defaults(), spec)).contains("PORTICO_NODE=\"${SLURMD_NODENAME:-$(hostname)}\"");
-		assertThat(renderer.render(new PbsScheduler(PbsScheduler.Settings.defaults()), spec)).contains("PORTICO_NODE=\"$(hostname)\"");
+		assertThat(renderer.render(SlurmScheduler.defaults(), spec, null).script())
+			.contains("PORTICO_NODE=\"${SLURMD_NODENAME:-$(hostname)}\"");
+		assertThat(renderer.render(new PbsScheduler(PbsScheduler.Settings.defaults()), spec, null).script())
+			.contains("PORTICO_NODE=\"$(hostname)\"");
+	}
+
+	@Test
+	void withASecretsFileTheScriptHoldsNoSecret() {
+		JobSpec spec = TestJobs.spec(Map.of("JUPYTER_TOKEN", "tok-123456"), List.of("jupyter", "lab"));
+		JobScript rendered = JobScriptRenderer.classpathOnly()
+			.render(new SgeScheduler(SgeScheduler.Settings.debian()), spec, Path.of("/home/alice/.portico/.portico-K.secrets"));
+		assertThat(rendered.script()).doesNotContain(TestJobs.SECRET)
+			.doesNotContain("tok-123456")
+			.contains(". '/home/alice/.portico/.portico-K.secrets' ||")
+			.contains("rm -f '/home/alice/.portico/.portico-K.secrets'\n");
+		assertThat(rendered.secrets()).isEqualTo("PORTICO_CALLBACK_SECRET='" + TestJobs.SECRET + "'\n"
+				+ "portico_server_environment() {\n\texport JUPYTER_TOKEN='tok-123456'\n\t:\n}\n");
+		assertThat(rendered.toString()).doesNotContain(TestJobs.SECRET);
+		assertThat(bash("-n", write(rendered.script())).exitCode()).isZero();
 	}
 
 	@Test
 	void aSiteDirectoryOverridesTheClasspathTemplate() throws IOException {
 		Files.createDirectories(this.dir.resolve("batch"));
 		Files.writeString(this.dir.resolve("batch/slurm.sh.ftl"), "#!/bin/bash\n#SBATCH --constraint=site\n# for [=spec.user]\n<#include \"server.sh.ftl\">\n");
-		String script = new JobScriptRenderer(this.dir, "/usr/bin/python3").render(SlurmScheduler.defaults(), TestJobs.spec());
+		String script = new JobScriptRenderer(this.dir, "/usr/bin/python3").render(SlurmScheduler.defaults(), TestJobs.spec(), null).script();
 		assertThat(script).startsWith("#!/bin/bash\n#SBATCH --constraint=site\n# for 'alice'\n").contains("'/usr/bin/python3' - ");
 	}
 
 	/**
-	 * Runs the rendered Slurm script with bash (no scheduler): hostile values reach the server intact and
-	 * inert, the job reports host and port with the secret (retrying after a 503), the secret never shows
-	 * in any process's argument list, and SIGTERM stops the server.
+	 * Runs the rendered Slurm script with bash (no scheduler), secrets in a file: hostile values reach the
+	 * server intact and inert, the job reports host and port with the secret (retrying after a 503), the
+	 * secret never shows in any process's argument list, the file is deleted, and SIGTERM stops the server.
 	 */
 	@Test
 	void theScriptStartsTheServerAndReportsItWithTheSecret() throws Exception {
@@ -108,7 +128,12 @@ class JobScriptRendererTests {
 				this.dir.resolve("out.log"), null, env, List.of("python3", "-c", server, out.toString(), "{port}", "a; rm -rf ~", "$(id)"),
 				URI.create("http://127.0.0.1:" + this.gateway.getAddress().getPort() + "/ready/KEY0123456789abcdef"), TestJobs.SECRET,
 				Duration.ofSeconds(30));
-		Path script = write(JobScriptRenderer.classpathOnly().render(SlurmScheduler.defaults(), spec));
+		Path secrets = this.dir.resolve(".portico-KEY.secrets");
+		JobScript rendered = JobScriptRenderer.classpathOnly().render(SlurmScheduler.defaults(), spec, secrets);
+		Files.writeString(secrets, rendered.secrets());
+		Files.setPosixFilePermissions(secrets, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+		assertThat(rendered.script()).doesNotContain(TestJobs.SECRET).doesNotContain("portico-pwned");
+		Path script = write(rendered.script());
 		ProcessBuilder builder = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true)
 			.redirectOutput(this.dir.resolve("job.out").toFile());
 		builder.environment().put("SLURMD_NODENAME", "localhost");
@@ -136,6 +161,7 @@ class JobScriptRendererTests {
 			assertThat(seen.get("env").get("NEWLINE").asText()).isEqualTo("a\nb");
 			assertThat(seen.get("env").get("PORTICO_CALLBACK_SECRET").isNull()).as("the server must not inherit the secret").isTrue();
 			assertThat(Path.of("/tmp/portico-pwned")).doesNotExist();
+			assertThat(secrets).as("the job deletes its secrets file once read").doesNotExist();
 		}
 		finally {
 			job.destroy(); // SIGTERM: the script's trap forwards it to the server

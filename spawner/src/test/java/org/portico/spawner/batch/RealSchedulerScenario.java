@@ -58,7 +58,7 @@ final class RealSchedulerScenario implements AutoCloseable {
 		this.spawner = new BatchSpawner(scheduler, this.view, new JobScriptRenderer(null, "/usr/bin/python3"), this.runner,
 				CommandPrefix.runuser(), this.callbacks, (request) -> Mono.just(options),
 				new BatchSpawnerSettings(this.gateway.base(), "portico-it", Duration.ofSeconds(90), Duration.ofSeconds(30),
-						Duration.ofSeconds(30), 20, Schedulers.parallel()));
+						Duration.ofSeconds(30), 20, true, Schedulers.parallel()));
 		this.view.start();
 	}
 
@@ -82,6 +82,10 @@ final class RealSchedulerScenario implements AutoCloseable {
 				.last()
 				.satisfies((p) -> assertThat(p.message()).isEqualTo("Server ready at localhost:" + endpoint.port()));
 			assertThat(this.spawner.poll(handle.state()).block(Duration.ofSeconds(5))).isEqualTo(new ServerStatus.Running(endpoint));
+		}
+		try (var files = java.nio.file.Files.list(this.workDir)) {
+			assertThat(files.map((f) -> f.getFileName().toString())).as("each job deleted its secrets file")
+				.noneMatch((name) -> name.endsWith(".secrets"));
 		}
 		assertThat(this.gateway.outcomes()).contains(ReadinessCallbacks.Outcome.ACCEPTED).doesNotContain(
 				ReadinessCallbacks.Outcome.FORBIDDEN, ReadinessCallbacks.Outcome.HOST_NOT_ALLOWED, ReadinessCallbacks.Outcome.INVALID);
