@@ -204,10 +204,10 @@ public final class SlurmScheduler implements BatchScheduler {
 	static JobState state(String slurm) {
 		return switch (slurm) {
 			case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESV_DEL_HOLD", "SPECIAL_EXIT" -> JobState.PENDING;
-			case "RUNNING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESIZING" -> JobState.RUNNING;
+			// COMPLETING: ending, outcome not known yet (a cancelled job shows COMPLETING before CANCELLED, for
+			// up to KillWait): still RUNNING, so nobody reports a cancelled job as completed.
+			case "RUNNING", "SUSPENDED", "STOPPED", "SIGNALING", "STAGE_OUT", "RESIZING", "COMPLETING" -> JobState.RUNNING;
 			case "COMPLETED" -> JobState.COMPLETED;
-			// COMPLETING: the batch script has ended (the server is gone); Slurm is cleaning up.
-			case "COMPLETING" -> JobState.COMPLETED;
 			case "CANCELLED", "PREEMPTED", "REVOKED" -> JobState.CANCELLED;
 			case "FAILED", "BOOT_FAIL", "DEADLINE", "NODE_FAIL", "OUT_OF_MEMORY", "TIMEOUT" -> JobState.FAILED;
 			default -> JobState.UNKNOWN;

@@ -103,6 +103,15 @@ class SlurmSchedulerTests extends BatchSchedulerCompatibilityKit {
 	}
 
 	@Test
+	void aCompletingJobIsNotYetEnded() {
+		// measured: after scancel, squeue shows COMPLETING before CANCELLED
+		assertThat(SlurmScheduler.state("COMPLETING")).isEqualTo(JobState.RUNNING);
+		assertThat(SlurmScheduler.state("CANCELLED")).isEqualTo(JobState.CANCELLED);
+		assertThat(SlurmScheduler.state("TIMEOUT")).isEqualTo(JobState.FAILED);
+		assertThat(SlurmScheduler.state("SOMETHING_NEW")).isEqualTo(JobState.UNKNOWN);
+	}
+
+	@Test
 	void readsTimesAndExitStatuses() {
 		assertThat(SlurmScheduler.duration("30:00")).isEqualTo(Duration.ofMinutes(30));
 		assertThat(SlurmScheduler.duration("1-02:03:04")).isEqualTo(Duration.ofSeconds(86400 + 7384));
