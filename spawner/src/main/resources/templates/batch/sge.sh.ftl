@@ -1,0 +1,4 @@
+#!/bin/bash
+<#-- Portico server job for Grid Engine; resources are qsub arguments. Every [=...] value is shell-quoted. -->
+# Portico server job [=spec.jobName] for [=spec.user]
+<#include "server.sh.ftl">
