@@ -387,11 +387,13 @@ public final class ServerManager implements SmartLifecycle {
 		this.activity.restore(AppCatalog.baseUrl(record.user(), record.name()),
 				(record.lastActivity() != null) ? record.lastActivity().toEpochMilli() : 0,
 				(record.lastSeen() != null) ? record.lastSeen().toEpochMilli() : 0);
-		Startup startup = begin(record);
+		// Pending until the server answers again: neither the API nor the proxy may call it ready before its route exists.
+		ServerRecord reattaching = record.withPhase(ServerPhase.PENDING, "Re-attaching after a gateway restart");
+		Startup startup = begin(reattaching);
 		startup.emit(ProgressEvent.step(0, "Re-attaching to your server after a gateway restart"));
 		startup.state.set(state);
-		follow(record, spawner, spawner.resume(state, request(record)), startup);
-		return Mono.empty();
+		return save(reattaching).then(Mono.fromRunnable(
+				() -> follow(reattaching, spawner, spawner.resume(state, request(reattaching)), startup)));
 	}
 
 	private void pollOnce() {

@@ -1,0 +1,121 @@
+package org.portico.gateway.e2e;
+
+import java.net.http.WebSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.portico.gateway.store.ServerPhase;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Issue 6 on a real Jupyter, with an 8 s idle timeout and a 1 s sweep: a kernel that computes
+ * with no browser attached is kept past the timeout and culled once it has finished and nobody
+ * acted; a client that only polls and sends heartbeats does not keep a server alive.
+ */
+@Tag("jupyter")
+class CullingTests {
+
+	static final long IDLE_MS = 8_000;
+
+	@TempDir
+	Path data;
+
+	@Test
+	void aBusyKernelIsNeverCulledAndAnIdleServerIsCulledWithItsReason() throws Exception {
+		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.cull.interval=1s",
+				"--portico.cull.idle-timeout=" + (IDLE_MS / 1000) + "s")) {
+			HubClient alice = user(portico, "alice");
+			String kernel = alice.post("/user/alice/api/kernels", "{\"name\": \"python3\"}").json().get("id").asText();
+			// Send a long computation and walk away: no browser, no traffic while it runs.
+			LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+			WebSocket socket = alice.openWebSocket("/user/alice/api/kernels/" + kernel + "/channels?session_id=s1", Map.of(), frames);
+			socket.sendText(executeRequest("import time; time.sleep(16)"), true).get(10, TimeUnit.SECONDS);
+			// wait until the computation itself has begun (not the server's own kernel_info exchange)
+			RestartTests.waitUntil(Duration.ofSeconds(20), () -> frames.stream().anyMatch(CullingTests::executionBusy));
+			socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+			long sent = System.currentTimeMillis();
+
+			Thread.sleep(IDLE_MS + 4_000);
+			assertThat(portico.server("alice").phase()).as("busy past the idle timeout, not culled").isEqualTo(ServerPhase.RUNNING);
+
+			// 16 s of computing + 8 s idle + sweeps: culled within a bounded wait, with the reason recorded
+			RestartTests.waitUntil(Duration.ofSeconds(30), () -> portico.server("alice").phase() == ServerPhase.STOPPED);
+			long culledAfter = System.currentTimeMillis() - sent;
+			assertThat(culledAfter).as("not before the computation ended plus the idle timeout").isGreaterThan(16_000 + IDLE_MS - 1_500);
+			String message = portico.server("alice").message();
+			assertThat(message).startsWith("Culled: idle").contains("no kernel busy since").contains("last human action");
+			assertThat(alice.get("/hub/home").body()).contains("Culled: idle");
+			assertThat(alice.get("/hub/api/users/alice").json().path("server_message").asText()).startsWith("Culled: idle");
+		}
+	}
+
+	@Test
+	void heartbeatsAndStatusPollsDoNotKeepAServerAlive() throws Exception {
+		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.cull.interval=1s",
+				"--portico.cull.idle-timeout=" + (IDLE_MS / 1000) + "s")) {
+			HubClient bob = user(portico, "bob");
+			String kernel = bob.post("/user/bob/api/kernels", "{\"name\": \"python3\"}").json().get("id").asText();
+			long lastHuman = System.currentTimeMillis();
+			LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+			WebSocket socket = bob.openWebSocket("/user/bob/api/kernels/" + kernel + "/channels?session_id=s2", Map.of(), frames);
+			// A forgotten tab: status polls and kernel_info heartbeats every second, nothing else.
+			long deadline = lastHuman + 40_000;
+			long culledAt = 0;
+			while (System.currentTimeMillis() < deadline) {
+				if (portico.server("bob").phase() == ServerPhase.STOPPED) {
+					culledAt = System.currentTimeMillis();
+					break;
+				}
+				bob.get("/user/bob/api/status");
+				bob.get("/user/bob/api/kernels");
+				socket.sendText(message("kernel_info_request", "{}"), true);
+				Thread.sleep(1_000);
+			}
+			assertThat(culledAt).as("culled while the client kept polling").isPositive();
+			assertThat(culledAt - lastHuman).as("on time: after the idle timeout, within a few sweeps")
+				.isBetween(IDLE_MS - 500, IDLE_MS + 15_000);
+			assertThat(portico.server("bob").message()).startsWith("Culled: idle");
+		}
+	}
+
+	/** Whether a kernel frame is the busy status of an execute_request. */
+	static boolean executionBusy(String frame) {
+		try {
+			com.fasterxml.jackson.databind.JsonNode message = new com.fasterxml.jackson.databind.ObjectMapper().readTree(frame);
+			return "busy".equals(message.path("content").path("execution_state").asText())
+					&& "execute_request".equals(message.path("parent_header").path("msg_type").asText());
+		}
+		catch (java.io.IOException ex) {
+			return false;
+		}
+	}
+
+	static HubClient user(PorticoInstance portico, String name) {
+		HubClient admin = HubClient.withToken(portico.base(), PorticoInstance.ADMIN_TOKEN);
+		assertThat(admin.post("/hub/api/users/" + name, "{}").status()).isEqualTo(201);
+		String token = admin.post("/hub/api/users/" + name + "/tokens", "{}").json().get("token").asText();
+		HubClient client = HubClient.withToken(portico.base(), token);
+		assertThat(client.post("/hub/api/users/" + name + "/server", "{}").status()).isEqualTo(202);
+		assertThat(client.get("/hub/api/users/" + name + "/server/progress").body()).contains("\"ready\":true");
+		return client;
+	}
+
+	static String executeRequest(String code) {
+		return message("execute_request", "{\"code\": \"" + code + "\", \"silent\": false, \"store_history\": true, "
+				+ "\"user_expressions\": {}, \"allow_stdin\": false, \"stop_on_error\": true}");
+	}
+
+	static String message(String type, String content) {
+		return "{\"header\": {\"msg_id\": \"" + UUID.randomUUID() + "\", \"username\": \"t\", \"session\": \"s\", \"msg_type\": \""
+				+ type + "\", \"version\": \"5.3\"}, \"parent_header\": {}, \"metadata\": {}, \"content\": " + content
+				+ ", \"channel\": \"shell\", \"buffers\": []}";
+	}
+}
