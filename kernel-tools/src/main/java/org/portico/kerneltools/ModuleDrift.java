@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 import org.portico.envmodules.AvailableModule;
@@ -33,24 +34,42 @@ final class ModuleDrift {
 	static List<KernelCheck.Problem> find(PorticoMetadata.Modules modules, ModuleSystem system,
 			Map<String, String> environment) {
 		List<ModuleSpec> requested = modules.requested().stream().map(ModuleSpec::of).toList();
+		List<String> now;
 		try {
-			return compare(modules.requested(), modules.resolved(), system.load(requested, environment).resolved());
+			now = system.load(requested, environment).resolved();
 		}
 		catch (ModuleException ex) {
 			return gone(modules, catalogue(system));
 		}
+		if (now.equals(modules.resolved())) {
+			return List.of();
+		}
+		// Only a difference costs a catalogue: is the pinned version still there to load?
+		Catalogue catalogue = catalogue(system);
+		return compare(modules.requested(), modules.resolved(), now,
+				(pinned) -> catalogue == null || catalogue.lists(ModuleSpec.of(pinned)));
 	}
 
 	/**
-	 * The warnings for modules whose names now resolve to other versions.
+	 * The problems for modules whose names now resolve to other versions: a warning while the
+	 * pinned version is still available (the kernel keeps loading it), an error once it is not.
 	 * @param requested the names the user gave
 	 * @param pinned what they resolved to at creation
 	 * @param now what they resolve to today
+	 * @param available whether a pinned version is still available
 	 */
-	static List<KernelCheck.Problem> compare(List<String> requested, List<String> pinned, List<String> now) {
+	static List<KernelCheck.Problem> compare(List<String> requested, List<String> pinned, List<String> now,
+			Predicate<String> available) {
 		List<KernelCheck.Problem> problems = new ArrayList<>();
 		for (int i = 0; i < pinned.size() && i < now.size(); i++) {
-			if (!pinned.get(i).equals(now.get(i))) {
+			if (pinned.get(i).equals(now.get(i))) {
+				continue;
+			}
+			if (!available.test(pinned.get(i))) {
+				problems.add(new KernelCheck.Problem(KernelCheck.Kind.MODULE_DRIFT, KernelCheck.Severity.ERROR,
+						goneMessage(pinned.get(i), now.get(i)), List.of()));
+			}
+			else {
 				problems.add(new KernelCheck.Problem(KernelCheck.Kind.MODULE_DRIFT, KernelCheck.Severity.WARNING,
 						pinned.get(i) + " is now " + now.get(i) + ": '" + requested.get(i) + "' resolved to " + pinned.get(i)
 								+ " when the kernel was made, and the kernel still loads " + pinned.get(i)
@@ -59,6 +78,11 @@ final class ModuleDrift {
 			}
 		}
 		return problems;
+	}
+
+	private static String goneMessage(String pinned, @Nullable String now) {
+		return (now != null) ? pinned + " is now " + now + ": " + pinned + " is no longer available; re-create the kernel with "
+				+ now : pinned + " is no longer available";
 	}
 
 	/**
@@ -85,9 +109,7 @@ final class ModuleDrift {
 					now = module.get().versions().get(module.get().versions().size() - 1).fullName();
 				}
 				problems.add(new KernelCheck.Problem(KernelCheck.Kind.MODULE_DRIFT, KernelCheck.Severity.ERROR,
-						(now != null) ? pinned + " is now " + now + ": " + pinned + " is no longer available; re-create the kernel with "
-								+ now : pinned + " is no longer available",
-						List.of()));
+						goneMessage(pinned, now), List.of()));
 			}
 		}
 		return problems;

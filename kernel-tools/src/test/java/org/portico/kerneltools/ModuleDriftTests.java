@@ -23,7 +23,7 @@ class ModuleDriftTests {
 	@Test
 	void aDefaultThatMovedOnIsAWarningBecauseTheKernelKeepsItsPinnedVersion() {
 		List<KernelCheck.Problem> problems = ModuleDrift.compare(PINNED.requested(), PINNED.resolved(),
-				List.of("cuda/12.6", "python/3.11"));
+				List.of("cuda/12.6", "python/3.11"), (pinned) -> true);
 
 		assertThat(problems).singleElement().satisfies((problem) -> {
 			assertThat(problem.kind()).isEqualTo(KernelCheck.Kind.MODULE_DRIFT);
@@ -31,7 +31,19 @@ class ModuleDriftTests {
 			assertThat(problem.message()).startsWith("cuda/12.4 is now cuda/12.6: 'cuda' resolved to cuda/12.4")
 				.contains("still loads cuda/12.4");
 		});
-		assertThat(ModuleDrift.compare(PINNED.requested(), PINNED.resolved(), PINNED.resolved())).isEmpty();
+		assertThat(ModuleDrift.compare(PINNED.requested(), PINNED.resolved(), PINNED.resolved(), (pinned) -> true)).isEmpty();
+	}
+
+	@Test
+	void aMovedDefaultWhosePinnedVersionIsGoneIsAnError() {
+		List<KernelCheck.Problem> problems = ModuleDrift.compare(PINNED.requested(), PINNED.resolved(),
+				List.of("cuda/12.6", "python/3.11"), (pinned) -> !pinned.equals("cuda/12.4"));
+
+		assertThat(problems).singleElement().satisfies((problem) -> {
+			assertThat(problem.severity()).isEqualTo(KernelCheck.Severity.ERROR);
+			assertThat(problem.message())
+				.isEqualTo("cuda/12.4 is now cuda/12.6: cuda/12.4 is no longer available; re-create the kernel with cuda/12.6");
+		});
 	}
 
 	@Test
