@@ -41,7 +41,7 @@ public record KernelRequest(KernelName name, String displayName, List<ModuleSpec
 			throw new IllegalArgumentException("display name " + Texts.quote(displayName) + " refused: it is longer than "
 					+ MAX_DISPLAY_NAME + " characters");
 		}
-		if (!displayName.chars().allMatch((c) -> Texts.printable((char) c))) {
+		if (!displayName.codePoints().allMatch(Texts::printable)) {
 			throw new IllegalArgumentException(
 					"display name " + Texts.quote(displayName) + " refused: it contains a control or invisible character");
 		}
@@ -73,7 +73,7 @@ public record KernelRequest(KernelName name, String displayName, List<ModuleSpec
 			made.append(environment.label()).append(')');
 			displayName = (made.length() <= MAX_DISPLAY_NAME) ? made.toString()
 					: made.substring(0, MAX_DISPLAY_NAME - 4) + "...)";
-			if (!displayName.chars().allMatch((c) -> Texts.printable((char) c))) {
+			if (!displayName.codePoints().allMatch(Texts::printable)) {
 				displayName = name.value();
 			}
 		}

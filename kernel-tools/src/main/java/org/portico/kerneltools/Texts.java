@@ -27,7 +27,7 @@ final class Texts {
 			if (c == '"' || c == '\\') {
 				out.append('\\').append(c);
 			}
-			else if (!printable(c)) {
+			else if (!printable(c) && !Character.isSurrogate(c)) {
 				out.append(String.format("\\u%04x", (int) c));
 			}
 			else {
@@ -43,10 +43,10 @@ final class Texts {
 
 	/**
 	 * Whether a character can be shown as it is: not a control character, not a format character
-	 * (such as a right-to-left override), not a line or paragraph separator, not a lone surrogate.
+	 * (such as a right-to-left override), not a line or paragraph separator, not a lone surrogate (a pair is one code point).
 	 */
-	static boolean printable(char c) {
-		int type = Character.getType(c);
+	static boolean printable(int codePoint) {
+		int type = Character.getType(codePoint);
 		return type != Character.CONTROL && type != Character.FORMAT && type != Character.LINE_SEPARATOR
 				&& type != Character.PARAGRAPH_SEPARATOR && type != Character.SURROGATE && type != Character.UNASSIGNED
 				&& type != Character.PRIVATE_USE;

@@ -96,11 +96,11 @@ public record UserPaths(Path home, Path workingDirectory) {
 		if (typed.length() > MAX_LENGTH) {
 			return "it is longer than " + MAX_LENGTH + " characters";
 		}
+		if (!typed.codePoints().allMatch(Texts::printable)) {
+			return "it contains a control or invisible character";
+		}
 		for (int i = 0; i < typed.length(); i++) {
 			char c = typed.charAt(i);
-			if (!Texts.printable(c)) {
-				return "it contains a control or invisible character";
-			}
 			if (c == ':') {
 				return "':' is not allowed (the path goes into PATH)";
 			}

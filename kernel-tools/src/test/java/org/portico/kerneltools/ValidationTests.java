@@ -92,8 +92,12 @@ class ValidationTests {
 	@Test
 	void keepsPrintableDisplayNamesIncludingShellCharacters() {
 		// The display name only ever goes into kernel.json, JSON-escaped: no shell sees it.
-		KernelRequest request = KernelRequest.of(KernelName.of("ml"), " Deep learning (GPU) $HOME 'ü' ", List.of(), VENV);
-		assertThat(request.displayName()).isEqualTo("Deep learning (GPU) $HOME 'ü'");
+		KernelRequest request = KernelRequest.of(KernelName.of("ml"), " Deep learning (GPU) $HOME 'ü' \uD83D\uDE80 ", List.of(),
+				VENV);
+		assertThat(request.displayName()).isEqualTo("Deep learning (GPU) $HOME 'ü' \uD83D\uDE80");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> KernelRequest.of(KernelName.of("ml"), "lone \uD83D surrogate", List.of(), VENV))
+			.withMessageContaining("invisible");
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> KernelRequest.of(KernelName.of("ml"), "x".repeat(101), List.of(), VENV))
 			.withMessageContaining("longer than 100");
