@@ -161,6 +161,24 @@ abstract class KernelModulesCompatibilityKit {
 	}
 
 	@Test
+	void aConflictWithAModuleTheJobHasLoadedStopsTheKernelAtStart() throws Exception {
+		// 'other' declares a conflict with cuda: it loads in a clean environment, so the kernel is
+		// made, but a job that already has cuda loaded must not get a kernel without 'other'.
+		KernelTools tools = new KernelTools(this.environment, () -> this.system);
+		InstalledKernel kernel = tools.create(request("conflict", "other/1.0"), location("conflict"), false);
+		Map<String, String> job = this.system.load(List.of(ModuleSpec.of("cuda/12.4")), this.environment)
+			.applyTo(this.environment);
+		List<String> argv = new ArrayList<>(kernel.spec().argv());
+		argv.replaceAll((arg) -> arg.equals("{connection_file}") ? this.root.resolve("kernel-2.json").toString() : arg);
+
+		Fixtures.Result start = Fixtures.run(argv, job, Duration.ofSeconds(60));
+
+		assertThat(start.exitCode()).as(start.stderr()).isEqualTo(Launcher.MODULE_LOAD_FAILED);
+		assertThat(start.stderr()).contains("cuda")
+			.contains("portico kernel conflict: module load other/1.0 failed with " + systemLabel());
+	}
+
+	@Test
 	void reportsDriftWhenADefaultMovesOnAndAnErrorWhenThePinnedVersionIsGone() throws Exception {
 		Path own = this.root.resolve("own-drift");
 		writeModule(own, "gpu", "1.0", "GPU_VERSION", "1.0");
