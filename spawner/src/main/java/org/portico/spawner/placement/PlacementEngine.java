@@ -454,6 +454,10 @@ public final class PlacementEngine {
 				if (without != null && found.node.compareAndSet(found.seen, without.plusSession(allocation))) {
 					state.held.decrementAndGet();
 					state.taken.incrementAndGet();
+					if (!allocation.equals(held)) {
+						// The session is smaller than the held seat: the rest may hold another reservation's seat.
+						holdOpenSeats();
+					}
 					return seatOf(request, found.node, allocation, walltime, now, state.id());
 				}
 			}
