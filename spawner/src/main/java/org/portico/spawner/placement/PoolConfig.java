@@ -69,31 +69,37 @@ public record PoolConfig(List<NodeCapacity> nodes, Oversubscription oversubscrip
 				false, Duration.ZERO, ZoneId.systemDefault(), List.of());
 	}
 
+	/** This pool with another placement policy. */
 	public PoolConfig withPolicy(SeatPolicy policy) {
 		return new PoolConfig(this.nodes, this.oversubscription, policy, this.limits, this.defaultWalltime,
 				this.mpsLimits, this.reservationLead, this.zone, this.reservations);
 	}
 
+	/** This pool with other per-user limits. */
 	public PoolConfig withLimits(UserLimits limits) {
 		return new PoolConfig(this.nodes, this.oversubscription, this.policy, limits, this.defaultWalltime,
 				this.mpsLimits, this.reservationLead, this.zone, this.reservations);
 	}
 
+	/** This pool with or without CUDA MPS limits in GPU-slice seats. */
 	public PoolConfig withMpsLimits(boolean mpsLimits) {
 		return new PoolConfig(this.nodes, this.oversubscription, this.policy, this.limits, this.defaultWalltime,
 				mpsLimits, this.reservationLead, this.zone, this.reservations);
 	}
 
+	/** This pool with another time zone for messages. */
 	public PoolConfig withZone(ZoneId zone) {
 		return new PoolConfig(this.nodes, this.oversubscription, this.policy, this.limits, this.defaultWalltime,
 				this.mpsLimits, this.reservationLead, zone, this.reservations);
 	}
 
+	/** This pool holding reservations' seats this long before they start. */
 	public PoolConfig withReservationLead(Duration lead) {
 		return new PoolConfig(this.nodes, this.oversubscription, this.policy, this.limits, this.defaultWalltime,
 				this.mpsLimits, lead, this.zone, this.reservations);
 	}
 
+	/** This pool with these reservations from the start. */
 	public PoolConfig withReservations(List<Reservation> reservations) {
 		return new PoolConfig(this.nodes, this.oversubscription, this.policy, this.limits, this.defaultWalltime,
 				this.mpsLimits, this.reservationLead, this.zone, reservations);
