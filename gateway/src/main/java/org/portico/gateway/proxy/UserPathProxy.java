@@ -53,8 +53,11 @@ public final class UserPathProxy {
 
 	private final boolean adminAccess;
 
+	private final WalltimeBanner banner;
+
 	public UserPathProxy(Authenticator authenticator, RouteTable routes, ServerManager servers, ActivityTracker activity,
-			HttpClient upstreamClient, PorticoProperties properties) {
+			HttpClient upstreamClient, PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
+		this.banner = new WalltimeBanner(cull.warnBefore());
 		this.authenticator = authenticator;
 		this.routes = routes;
 		this.servers = servers;
@@ -163,6 +166,9 @@ public final class UserPathProxy {
 			return notRunning(request, response, target, owner);
 		}
 		Route route = match.get();
+		if (!upgrade && target.path().endsWith(WalltimeBanner.PATH) && target.path().equals(route.spec() + WalltimeBanner.PATH)) {
+			return this.banner.serve(response);
+		}
 		if (upgrade) {
 			// (re)connecting a WebSocket is no person's action; what is sent over it may be
 			this.activity.record(route, false);

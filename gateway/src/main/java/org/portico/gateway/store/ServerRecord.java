@@ -36,6 +36,17 @@ public record ServerRecord(String user, String name, String app, ServerPhase pha
 		Objects.requireNonNull(name, "name");
 		Objects.requireNonNull(app, "app");
 		Objects.requireNonNull(phase, "phase");
+		// the database keeps milliseconds: hold exactly what a reload would give back
+		started = millis(started);
+		stopped = millis(stopped);
+		lastActivity = millis(lastActivity);
+		expiresAt = millis(expiresAt);
+		keepUntil = millis(keepUntil);
+		lastSeen = millis(lastSeen);
+	}
+
+	private static @Nullable Instant millis(@Nullable Instant instant) {
+		return (instant != null) ? instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS) : null;
 	}
 
 	public ServerRecord withPhase(ServerPhase phase, @Nullable String message) {

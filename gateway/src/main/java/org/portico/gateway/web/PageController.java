@@ -49,8 +49,11 @@ class PageController {
 
 	private final boolean trustForwarded;
 
+	private final org.portico.gateway.cull.CullProperties cull;
+
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
-			org.portico.gateway.config.PorticoProperties properties) {
+			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
+		this.cull = cull;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
 		this.accounts = accounts;
 		this.authenticator = authenticator;
@@ -115,7 +118,12 @@ class PageController {
 	}
 
 	@GetMapping("/hub/home")
-	Mono<String> home(@AuthenticationPrincipal PorticoPrincipal principal, Model model) {
+	Mono<String> home(@AuthenticationPrincipal PorticoPrincipal principal, @RequestParam(required = false) @Nullable String notice,
+			Model model) {
+		if (notice != null) {
+			model.addAttribute("notice", notice);
+		}
+		model.addAttribute("idleMinutes", this.cull.enabled() ? this.cull.idleTimeout().toMinutes() : 0);
 		if (!principal.isUser()) {
 			return Mono.just("redirect:/hub/api/user");
 		}
@@ -195,11 +203,41 @@ class PageController {
 			.thenReturn("redirect:/hub/home");
 	}
 
+	/** Portico's addition: add an hour to the server's time limit. */
+	@PostMapping("/hub/extend")
+	Mono<String> extend(@AuthenticationPrincipal PorticoPrincipal principal, Model model) {
+		return this.servers.extend(principal.name(), "", 1).thenReturn("redirect:/hub/home")
+			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
+	}
+
+	/** Portico's addition: keep the server from idle culling for four hours (within the site's maximum). */
+	@PostMapping("/hub/keep")
+	Mono<String> keep(@AuthenticationPrincipal PorticoPrincipal principal) {
+		Duration max = this.cull.maxKeep();
+		Duration hours = (max.compareTo(Duration.ofHours(4)) < 0) ? max : Duration.ofHours(4);
+		return this.servers.keep(principal.name(), "", java.time.Instant.now().plus(hours), max).thenReturn("redirect:/hub/home")
+			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
+	}
+
+	private static String encode(String text) {
+		return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+	}
+
 	private static Map<String, Object> serverModel(ServerRecord server) {
-		return Map.of("phase", server.phase().name(), "url", AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(),
-				"message", (server.message() != null) ? server.message() : "", "started",
+		Map<String, Object> model = new java.util.HashMap<>(Map.of("phase", server.phase().name(), "url",
+				AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(), "message",
+				(server.message() != null) ? server.message() : "", "started",
 				(server.started() != null) ? server.started().toString() : "", "startedText",
-				(server.started() != null) ? readable(server.started()) : "");
+				(server.started() != null) ? readable(server.started()) : ""));
+		if (server.expiresAt() != null) {
+			long left = Math.max(0, Duration.between(java.time.Instant.now(), server.expiresAt()).toMinutes());
+			model.put("timeLeft", ((left >= 60) ? (left / 60) + " h " : "") + (left % 60) + " min");
+			model.put("expiresText", readable(server.expiresAt()));
+		}
+		if (server.keepUntil() != null && server.keepUntil().isAfter(java.time.Instant.now())) {
+			model.put("keptUntil", readable(server.keepUntil()));
+		}
+		return model;
 	}
 
 	private static final java.time.format.DateTimeFormatter READABLE = java.time.format.DateTimeFormatter
