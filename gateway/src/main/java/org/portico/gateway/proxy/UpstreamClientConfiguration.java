@@ -31,7 +31,22 @@ public class UpstreamClientConfiguration {
 		// @formatter:on
 	}
 
+	/**
+	 * WebSockets upstream get connections of their own, outside the pool: each lives as long as
+	 * its socket and is never reused, so pooling would only cap the number of open sockets (the
+	 * pool's 2,048) and queue the rest.
+	 */
 	@Bean
+	@org.springframework.beans.factory.annotation.Qualifier("webSocketUpstreamClient")
+	HttpClient webSocketUpstreamClient() {
+		return HttpClient.newConnection()
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
+			.compress(false)
+			.followRedirect(false);
+	}
+
+	@Bean
+	@org.springframework.context.annotation.Primary
 	HttpClient upstreamClient(ConnectionProvider upstreamConnections) {
 		return HttpClient.create(upstreamConnections)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)

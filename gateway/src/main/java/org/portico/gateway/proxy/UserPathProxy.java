@@ -56,7 +56,8 @@ public final class UserPathProxy {
 	private final WalltimeBanner banner;
 
 	public UserPathProxy(Authenticator authenticator, RouteTable routes, ServerManager servers, ActivityTracker activity,
-			HttpClient upstreamClient, PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
+			HttpClient upstreamClient, @org.springframework.beans.factory.annotation.Qualifier("webSocketUpstreamClient") HttpClient webSocketClient,
+			PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
 		this.banner = new WalltimeBanner(cull.warnBefore());
 		this.authenticator = authenticator;
 		this.routes = routes;
@@ -64,7 +65,7 @@ public final class UserPathProxy {
 		this.activity = activity;
 		this.headers = new ForwardedHeaders(properties);
 		this.http = new HttpProxyHandler(upstreamClient, this.headers);
-		this.webSocket = new WsProxyHandler(upstreamClient, this.headers, 64 * 1024 * 1024);
+		this.webSocket = new WsProxyHandler(webSocketClient, this.headers, 64 * 1024 * 1024);
 		this.adminAccess = properties.security().adminAccessServers();
 	}
 
