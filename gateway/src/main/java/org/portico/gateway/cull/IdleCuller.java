@@ -104,6 +104,8 @@ public final class IdleCuller implements SmartLifecycle {
 		}
 		String spec = AppCatalog.baseUrl(record.user(), record.name());
 		return this.probe.probe(record, this.policy.probeTimeout()).doOnNext((state) -> {
+			log.debug("kernel probe user={} server={} known={} busy={} kernels={}", record.user(), record.name(), state.known(),
+					state.busy(), state.kernels());
 			if (state.busy()) {
 				this.lastBusy.put(spec, System.currentTimeMillis());
 			}
