@@ -58,7 +58,6 @@ public record BatchProperties(@Nullable URI callbackBase, @NotBlank @DefaultValu
 	 * @param immediateTimeout how long a "start now or give up" job may wait where the scheduler cannot refuse
 	 * it at submission
 	 * @param stopTimeout how long a stop waits for the scheduler to show the job ended
-	 * @param startTimeout how long the server may take from the job's start until it listens
 	 * @param templateDir a directory whose templates ({@code batch/slurm.sh.ftl}, ...) replace the built-in ones
 	 * @param secretsInFile whether the job's secrets go in a 0600 file written as the user beside the output
 	 * file (keep on where the scheduler stores job scripts world-readable, as Grid Engine does)
@@ -69,7 +68,7 @@ public record BatchProperties(@Nullable URI callbackBase, @NotBlank @DefaultValu
 			@NotNull @DefaultValue("20s") Duration queryTimeout, @NotNull @DefaultValue("30s") Duration commandTimeout,
 			@NotBlank @DefaultValue("portico") String jobNamePrefix, @NotNull @DefaultValue("1h") Duration queueTimeout,
 			@NotNull @DefaultValue("60s") Duration immediateTimeout, @NotNull @DefaultValue("60s") Duration stopTimeout,
-			@NotNull @DefaultValue("300s") Duration startTimeout, @Nullable Path templateDir,
+			@Nullable Path templateDir,
 			@DefaultValue("true") boolean secretsInFile) {
 
 		public Scheduler {
