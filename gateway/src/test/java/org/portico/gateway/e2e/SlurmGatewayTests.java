@@ -47,6 +47,8 @@ class SlurmGatewayTests {
 
 	static HubClient alice;
 
+	static int port;
+
 	@BeforeAll
 	static void start() throws Exception {
 		Path script = sharedDir().resolve("schedulers/slurm-up.sh");
@@ -54,6 +56,9 @@ class SlurmGatewayTests {
 		Run up = run(Duration.ofMinutes(5), "bash", script.toString());
 		assertThat(up.exit()).as("slurm-up.sh failed:%n%s", up.output()).isZero();
 		assertThat(Path.of("/usr/bin/jupyter-notebook")).as("Debian's jupyter-notebook (./portico test installs it)").exists();
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+			port = socket.getLocalPort();
+		}
 		portico = startGateway();
 		admin = HubClient.withToken(portico.base(), PorticoInstance.ADMIN_TOKEN);
 		assertThat(admin.post("/hub/api/users/alice", "{\"password\": \"alice-password\"}").status()).isEqualTo(201);
@@ -61,7 +66,8 @@ class SlurmGatewayTests {
 	}
 
 	static PorticoInstance startGateway() {
-		return PorticoInstance.start(data, "--portico.batch.slurm.enabled=true", "--portico.batch.slurm.query-interval=1s",
+		// a fixed port across restarts: a queued job reports to the callback URL it was submitted with
+		return PorticoInstance.start(data, "--server.port=" + port, "--portico.batch.slurm.enabled=true", "--portico.batch.slurm.query-interval=1s",
 				"--portico.batch.slurm.query-jitter=0s", "--portico.batch.slurm.job-name-prefix=" + PREFIX,
 				"--portico.batch.slurm.queue-timeout=2m", "--portico.batch.python=/usr/bin/python3",
 				"--portico.profiles.small.display-name=Small (1 core)", "--portico.profiles.small.scheduler=slurm",
@@ -166,7 +172,60 @@ class SlurmGatewayTests {
 		awaitGone(jobId);
 	}
 
+	@Test
+	@Order(4)
+	void aQueuedJobSurvivesAGatewayRestartAndStartsLater() throws Exception {
+		// bob fills the node (batch and interactive never share cores), so alice's job waits
+		Run blocker = run(Duration.ofSeconds(30), "runuser", "-u", "bob", "--", "sbatch", "--parsable", "--export=NONE",
+				"--partition=batch", "--cpus-per-task=16", "--job-name=blocker", "--output=/dev/null", "--wrap=sleep 300");
+		assertThat(blocker.exit()).as(blocker.output()).isZero();
+		String blockerId = blocker.output().strip().split(";")[0];
+		try {
+			awaitState(blockerId, "RUNNING");
+			HubClient.Response start = alice.post("/hub/api/users/alice/server", "{\"profile\": \"small\", \"hours\": 0.5}");
+			assertThat(start.status()).as(start.body()).isEqualTo(202);
+			Instant deadline = Instant.now().plusSeconds(30);
+			while ((portico.server("alice").state() == null) && Instant.now().isBefore(deadline)) {
+				Thread.sleep(200);
+			}
+			String jobId = portico.server("alice").state().id();
+			awaitState(jobId, "PENDING");
+			assertThat(portico.server("alice").phase()).isEqualTo(ServerPhase.PENDING);
+
+			portico.close();
+			portico = startGateway();
+			admin = HubClient.withToken(portico.base(), PorticoInstance.ADMIN_TOKEN);
+			alice = new HubClient(portico.base()).login("alice", "alice-password");
+			Thread.sleep(3000);
+			assertThat(portico.server("alice").phase()).as("still queued after the restart").isEqualTo(ServerPhase.PENDING);
+			assertThat(jobs(false)).anyMatch((line) -> line.startsWith(jobId + "|") && line.contains("|PENDING|"));
+
+			assertThat(run(Duration.ofSeconds(30), "scancel", blockerId).exit()).isZero();
+			HubClient.Response progress = alice.get("/hub/api/users/alice/server/progress");
+			assertThat(progress.body()).as(progress.body()).contains("running on node localhost").contains("\"ready\":true");
+			assertThat(portico.server("alice").phase()).isEqualTo(ServerPhase.RUNNING);
+			runOneAndOne();
+			assertThat(alice.delete("/hub/api/users/alice/server").status()).isIn(202, 204);
+			awaitGone(jobId);
+		}
+		finally {
+			run(Duration.ofSeconds(30), "scancel", blockerId);
+		}
+	}
+
 	// ---- helpers
+
+	private static void awaitState(String jobId, String state) throws Exception {
+		Instant deadline = Instant.now().plusSeconds(30);
+		while (Instant.now().isBefore(deadline)) {
+			Run squeue = run(Duration.ofSeconds(30), "squeue", "-h", "-j", jobId, "-o", "%T");
+			if (squeue.output().strip().equals(state)) {
+				return;
+			}
+			Thread.sleep(250);
+		}
+		throw new AssertionError("job " + jobId + " never reached " + state);
+	}
 
 	private static String startAndAwaitReady() {
 		HubClient.Response start = alice.post("/hub/api/users/alice/server", "{\"profile\": \"small\", \"hours\": 0.5}");
