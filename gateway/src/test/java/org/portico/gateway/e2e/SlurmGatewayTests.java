@@ -69,7 +69,8 @@ class SlurmGatewayTests {
 		// a fixed port across restarts: a queued job reports to the callback URL it was submitted with
 		return PorticoInstance.start(data, "--server.port=" + port, "--portico.batch.slurm.enabled=true", "--portico.batch.slurm.query-interval=1s",
 				"--portico.batch.slurm.query-jitter=0s", "--portico.batch.slurm.job-name-prefix=" + PREFIX,
-				"--portico.batch.slurm.queue-timeout=2m", "--portico.batch.python=/usr/bin/python3",
+				"--portico.batch.slurm.queue-timeout=2m",
+				"--portico.batch.slurm.query-timeout=3s", "--portico.batch.slurm.command-timeout=5s", "--portico.batch.python=/usr/bin/python3",
 				"--portico.profiles.small.display-name=Small (1 core)", "--portico.profiles.small.scheduler=slurm",
 				"--portico.profiles.small.queue=interactive", "--portico.profiles.small.queues=interactive,batch",
 				"--portico.profiles.small.cores=1", "--portico.profiles.small.memory=512M",
@@ -213,7 +214,40 @@ class SlurmGatewayTests {
 		}
 	}
 
+	@Test
+	@Order(5)
+	void whileSlurmctldDoesNotAnswerRunningServersKeepWorkingAndNewStartsFailClearly() throws Exception {
+		String jobId = startAndAwaitReady();
+		assertThat(admin.post("/hub/api/users/bob", "{\"password\": \"bob-password\"}").status()).isIn(201, 409);
+		String pid = Files.readString(slurmUpDir().resolve("run/slurmctld.pid")).strip();
+		assertThat(pid).matches("[0-9]+");
+		assertThat(run(Duration.ofSeconds(10), "kill", "-STOP", pid).exit()).isZero();
+		try {
+			// several query intervals, each query timing out: unknown, never gone
+			Thread.sleep(8000);
+			assertThat(portico.server("alice").phase()).isEqualTo(ServerPhase.RUNNING);
+			runOneAndOne();
+
+			HubClient.Response start = admin.post("/hub/api/users/bob/server", "{\"profile\": \"small\"}");
+			assertThat(start.status()).as(start.body()).isEqualTo(202);
+			HubClient.Response progress = admin.get("/hub/api/users/bob/server/progress");
+			assertThat(progress.body()).as(progress.body()).contains("\"failed\":true").contains("Slurm refused the job");
+			assertThat(portico.server("alice").phase()).isEqualTo(ServerPhase.RUNNING);
+		}
+		finally {
+			run(Duration.ofSeconds(10), "kill", "-CONT", pid);
+		}
+		assertThat(alice.delete("/hub/api/users/alice/server").status()).isIn(202, 204);
+		awaitGone(jobId);
+	}
+
 	// ---- helpers
+
+	/** Where slurm-up.sh keeps its pid files ({@code $SLURM_UP_DIR}, else the script's default). */
+	private static Path slurmUpDir() {
+		String configured = System.getenv("SLURM_UP_DIR");
+		return Path.of((configured != null && !configured.isBlank()) ? configured : "/var/lib/slurm-up");
+	}
 
 	private static void awaitState(String jobId, String state) throws Exception {
 		Instant deadline = Instant.now().plusSeconds(30);
