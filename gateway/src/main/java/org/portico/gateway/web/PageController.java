@@ -265,9 +265,9 @@ class PageController {
 				shown.put(k, v);
 			}
 		});
-		String chosen = (this.profiles.defaultProfile() != null) ? this.profiles.defaultProfile()
-				: all.keySet().stream().findFirst().orElse("");
-		shown.putIfAbsent("profile", chosen);
+		// without a default profile, a start may also use portico.spawn.spawner (the form's "no batch job")
+		shown.putIfAbsent("profile", (this.profiles.defaultProfile() != null) ? this.profiles.defaultProfile() : "");
+		model.addAttribute("profileRequired", this.profiles.defaultProfile() != null);
 		model.addAttribute("values", shown);
 		model.addAttribute("maxHours", all.values().stream().mapToDouble((p) -> p.maxHours()).max().orElse(0));
 		model.addAttribute("queues", all.values().stream().filter((p) -> !p.queues().isEmpty())

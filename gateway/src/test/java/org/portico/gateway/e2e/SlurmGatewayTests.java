@@ -118,7 +118,7 @@ class SlurmGatewayTests {
 
 		// the form: the message is shown on the form again
 		HubClient.Response home = alice.get("/hub/home");
-		assertThat(home.body()).contains("Resources").contains("Small (1 core)").contains("name=\"hours\"");
+		assertThat(home.body()).contains("Resources").contains("Small (1 core)").contains("name=\"hours\"").contains("No batch job");
 		for (Map<String, String> fields : List.of(Map.of("hours", "-1"), Map.of("hours", "99"), Map.of("queue", "a; rm -rf ~"),
 				Map.of("hours", "1\nid"), Map.of("colour", "red"))) {
 			Map<String, String> form = new java.util.HashMap<>(fields);
