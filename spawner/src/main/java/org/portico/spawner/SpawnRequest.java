@@ -21,9 +21,12 @@ import java.util.Objects;
  * @param workDir the directory the server starts in
  * @param logFile where the server's output goes
  * @param startTimeout how long the server may take from launch to accepting connections
+ * @param options the user's spawn-form values, already validated by the gateway (profile, hours, queue, ...),
+ * for spawners that offer choices (a batch spawner's {@code OptionsResolver}); empty for none. They hold no
+ * secrets, but spawners still treat them as untrusted text: each is checked again where it is used.
  */
 public record SpawnRequest(String user, String server, List<String> command, Map<String, String> environment,
-		Path workDir, Path logFile, Duration startTimeout) {
+		Path workDir, Path logFile, Duration startTimeout, Map<String, String> options) {
 
 	/** Replaced in {@link #command()} by the port the spawner chose. */
 	public static final String PORT = "{port}";
@@ -39,6 +42,19 @@ public record SpawnRequest(String user, String server, List<String> command, Map
 		Objects.requireNonNull(workDir, "workDir");
 		Objects.requireNonNull(logFile, "logFile");
 		Objects.requireNonNull(startTimeout, "startTimeout");
+		options = Map.copyOf(options);
+	}
+
+	/** A request without spawn options. */
+	public SpawnRequest(String user, String server, List<String> command, Map<String, String> environment, Path workDir,
+			Path logFile, Duration startTimeout) {
+		this(user, server, command, environment, workDir, logFile, startTimeout, Map.of());
+	}
+
+	/** This request with {@code options} instead of its own. */
+	public SpawnRequest withOptions(Map<String, String> options) {
+		return new SpawnRequest(this.user, this.server, this.command, this.environment, this.workDir, this.logFile,
+				this.startTimeout, options);
 	}
 
 	/** The request's command with {@link #PORT} replaced. */
@@ -50,6 +66,7 @@ public record SpawnRequest(String user, String server, List<String> command, Map
 	@Override
 	public String toString() {
 		// The environment holds the server's secret: never print it.
-		return "SpawnRequest[user=" + this.user + ", server=" + this.server + ", command=" + this.command + "]";
+		return "SpawnRequest[user=" + this.user + ", server=" + this.server + ", command=" + this.command + ", options="
+				+ new java.util.TreeMap<>(this.options) + "]";
 	}
 }

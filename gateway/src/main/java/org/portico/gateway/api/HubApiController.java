@@ -148,8 +148,9 @@ class HubApiController {
 			@PathVariable String name, ServerWebExchange exchange) {
 		requireManage(principal, name);
 		// @formatter:off
-		return fields(exchange, Set.of("app", "hours"))
-			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"), number(options, "hours"))))
+		return fields(exchange, Set.of("app", "hours", "profile", "queue", "immediate"))
+			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"), number(options, "hours"),
+					choices(options))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
 		// @formatter:on
 	}
@@ -366,6 +367,25 @@ class HubApiController {
 			throw ApiException.badRequest("'" + name + "' must be a string.");
 		}
 		return value.textValue();
+	}
+
+	/** The profile choices of a start ({@code profile}, {@code queue}, {@code immediate}), checked by the server manager. */
+	private static Map<String, String> choices(JsonNode fields) {
+		Map<String, String> choices = new java.util.HashMap<>();
+		for (String name : List.of("profile", "queue")) {
+			String value = text(fields, name);
+			if (value != null) {
+				choices.put(name, value);
+			}
+		}
+		JsonNode immediate = fields.get("immediate");
+		if (immediate != null && !immediate.isNull()) {
+			if (!immediate.isBoolean()) {
+				throw ApiException.badRequest("'immediate' must be true or false.");
+			}
+			choices.put("immediate", Boolean.toString(immediate.booleanValue()));
+		}
+		return choices;
 	}
 
 	private static @Nullable Double number(JsonNode fields, String name) {

@@ -52,9 +52,9 @@ public final class AppCatalog {
 		return new LinkedHashMap<>(this.apps);
 	}
 
-	private String expand(String value, String user, String host, String baseUrl, Path workDir) {
+	private static String expand(String value, String user, String host, String baseUrl, Path workDir, Path runtimeDir) {
 		return value.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
-			.replace("{runtime_dir}", this.runtime.dir().toString()).replace("{user}", user);
+			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user);
 	}
 
 	/** The path prefix of a user's server: {@code /user/NAME/}, or {@code /user/NAME/SERVER/} for named ones. */
@@ -63,21 +63,48 @@ public final class AppCatalog {
 	}
 
 	/**
+	 * Where and as whom a server runs.
+	 * @param host what {@code {host}} becomes (the address the server binds)
+	 * @param workDir where it starts, and its {@code HOME}
+	 * @param logFile where its output goes
+	 * @param runtimeDir what {@code {runtime_dir}} becomes
+	 * @param osUser the OS user it runs as ({@code USER}, {@code LOGNAME}; {@code root} adds the app's root arguments)
+	 */
+	public record Placement(String host, Path workDir, Path logFile, Path runtimeDir, String osUser) {
+	}
+
+	/** A local server: in the data directory, as the gateway's own OS user. */
+	public Placement localPlacement(String user, String server, String host) {
+		Path data = this.properties.dataPath();
+		String key = server.isEmpty() ? user : user + "-" + server;
+		return new Placement(host, data.resolve("users").resolve(user), data.resolve("logs").resolve(key + ".log"),
+				this.runtime.dir(), System.getProperty("user.name"));
+	}
+
+	/**
 	 * The request that starts {@code app} for {@code user}, with {@code secret} in its environment.
 	 * Names reaching here are validated; nothing a user typed is placed in the command.
 	 */
 	public SpawnRequest request(String user, String server, String appName, String secret, String host) {
+		return request(user, server, appName, secret, localPlacement(user, server, host), java.util.Map.of());
+	}
+
+	/**
+	 * The request that starts {@code app} for {@code user} at {@code placement}, with the spawn options the
+	 * gateway already checked ({@code options}, never placed in the command).
+	 */
+	public SpawnRequest request(String user, String server, String appName, String secret, Placement placement,
+			Map<String, String> options) {
 		AppDefinition app = find(appName).orElseThrow(() -> new IllegalArgumentException("unknown app " + appName));
-		Path data = this.properties.dataPath();
-		String key = server.isEmpty() ? user : user + "-" + server;
-		Path workDir = data.resolve("users").resolve(user);
-		Path logFile = data.resolve("logs").resolve(key + ".log");
+		String host = placement.host();
+		Path workDir = placement.workDir();
+		Path logFile = placement.logFile();
 		String baseUrl = baseUrl(user, server);
 		List<String> command = new ArrayList<>();
 		for (String arg : app.command()) {
-			command.add(expand(arg, user, host, baseUrl, workDir));
+			command.add(expand(arg, user, host, baseUrl, workDir, placement.runtimeDir()));
 		}
-		String osUser = System.getProperty("user.name");
+		String osUser = placement.osUser();
 		if ("root".equals(osUser)) {
 			command.addAll(app.rootArgs());
 		}
@@ -89,10 +116,10 @@ public final class AppCatalog {
 		env.put("LANG", "C.UTF-8");
 		env.put("PORTICO_USER", user);
 		env.put("PORTICO_BASE_URL", baseUrl);
-		app.environment().forEach((name, value) -> env.put(name, expand(value, user, host, baseUrl, workDir)));
+		app.environment().forEach((name, value) -> env.put(name, expand(value, user, host, baseUrl, workDir, placement.runtimeDir())));
 		if (app.secretEnv() != null) {
 			env.put(app.secretEnv(), secret);
 		}
-		return new SpawnRequest(user, server, command, env, workDir, logFile, this.properties.spawn().startTimeout());
+		return new SpawnRequest(user, server, command, env, workDir, logFile, this.properties.spawn().startTimeout(), options);
 	}
 }

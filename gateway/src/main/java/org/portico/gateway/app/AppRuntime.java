@@ -35,8 +35,33 @@ public final class AppRuntime {
 		return this.dir;
 	}
 
+	/**
+	 * Copies the runtime files into {@code dir} for servers that run as other users (batch jobs): directories
+	 * 0755 and files 0644, so that every user can read them, as the private data directory does not allow.
+	 * @return {@code dir}
+	 */
+	public Path publishTo(Path dir) {
+		for (String file : FILES) {
+			Path target = dir.resolve(file);
+			install(file, target);
+			try {
+				for (Path d = target.getParent(); d != null && d.startsWith(dir); d = d.getParent()) {
+					Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+				}
+				Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("cannot make " + target + " readable", ex);
+			}
+		}
+		return dir;
+	}
+
 	private void install(String file) {
-		Path target = this.dir.resolve(file);
+		install(file, this.dir.resolve(file));
+	}
+
+	private static void install(String file, Path target) {
 		try (InputStream in = AppRuntime.class.getResourceAsStream("/runtime/" + file)) {
 			if (in == null) {
 				throw new IllegalStateException("runtime file missing from the build: " + file);

@@ -13,6 +13,8 @@ import java.util.stream.Collectors;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.batch.BatchPlacements;
+import org.portico.gateway.batch.ProfileCatalog;
 import org.portico.gateway.config.PorticoProperties;
 import org.portico.gateway.route.Route;
 import org.portico.gateway.route.RouteTable;
@@ -29,6 +31,7 @@ import org.portico.spawner.SpawnRequest;
 import org.portico.spawner.SpawnState;
 import org.portico.spawner.Spawner;
 import org.portico.spawner.StopMode;
+import org.portico.spawner.batch.BatchSpawner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -72,6 +75,10 @@ public final class ServerManager implements SmartLifecycle {
 
 	private final Map<String, Spawner> spawners;
 
+	private final ProfileCatalog profiles;
+
+	private final BatchPlacements placements;
+
 	private final ConcurrentHashMap<String, ServerPhase> phases = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<String, Startup> startups = new ConcurrentHashMap<>();
@@ -82,7 +89,8 @@ public final class ServerManager implements SmartLifecycle {
 	private volatile @Nullable Disposable poller;
 
 	public ServerManager(ServerStore servers, EventStore events, RouteTable routes, AppCatalog apps, ActivityTracker activity,
-			HttpClient upstreamClient, PorticoProperties properties, List<Spawner> spawners) {
+			HttpClient upstreamClient, PorticoProperties properties, List<Spawner> spawners, ProfileCatalog profiles,
+			BatchPlacements placements) {
 		this.servers = servers;
 		this.events = events;
 		this.routes = routes;
@@ -90,6 +98,8 @@ public final class ServerManager implements SmartLifecycle {
 		this.activity = activity;
 		this.http = upstreamClient;
 		this.properties = properties;
+		this.profiles = profiles;
+		this.placements = placements;
 		this.spawners = spawners.stream().collect(Collectors.toUnmodifiableMap(Spawner::name, Function.identity()));
 		if (!this.spawners.containsKey(properties.spawn().spawner())) {
 			throw new IllegalStateException("portico.spawn.spawner names no known spawner: " + properties.spawn().spawner()
@@ -143,10 +153,28 @@ public final class ServerManager implements SmartLifecycle {
 	 * {@code portico.spawn.max-hours} is refused
 	 */
 	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours) {
+		return start(user, server, appName, hours, Map.of());
+	}
+
+	/**
+	 * Starts a user's server with a walltime and the user's choices of {@link ProfileCatalog#FIELDS} (a
+	 * profile picks the spawner and bounds the hours), all checked here before anything runs.
+	 */
+	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
+			Map<String, String> choices) {
 		String app = (appName != null) ? appName : this.apps.defaultApp();
 		Duration walltime;
+		java.util.Optional<ProfileCatalog.Choice> choice;
 		try {
-			walltime = this.walltime(hours);
+			Map<String, String> fields = new java.util.HashMap<>(choices);
+			if (hours != null) {
+				fields.put("hours", java.math.BigDecimal.valueOf(hours).stripTrailingZeros().toPlainString());
+			}
+			choice = this.profiles.choose(fields);
+			walltime = choice.isPresent() ? hours(choice.get().hours(), true) : this.walltime((hours != null) ? hours : formHours(fields));
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new ServerException(ServerException.Kind.INVALID, ex.getMessage()));
 		}
 		catch (ServerException ex) {
 			return Mono.error(ex);
@@ -155,7 +183,11 @@ public final class ServerManager implements SmartLifecycle {
 			return Mono.error(new ServerException(ServerException.Kind.INVALID,
 					"Unknown app '" + app + "'. Available: " + this.apps.all().keySet() + "."));
 		}
-		Spawner spawner = this.spawners.get(this.properties.spawn().spawner());
+		Spawner spawner = this.spawners.get(choice.map(ProfileCatalog.Choice::scheduler).orElse(this.properties.spawn().spawner()));
+		if (spawner == null) {
+			return Mono.error(new ServerException(ServerException.Kind.INVALID, "That profile's scheduler is not enabled here."));
+		}
+		Map<String, String> options = choice.map(ProfileCatalog.Choice::options).orElse(Map.of());
 		Instant now = Instant.now();
 		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
 				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null);
@@ -170,7 +202,7 @@ public final class ServerManager implements SmartLifecycle {
 				remember(record);
 				Startup startup = begin(record);
 				startup.emit(ProgressEvent.step(0, "Server requested"));
-				Mono<SpawnHandle> launch = spawner.start(request(record))
+				Mono<SpawnHandle> launch = spawner.start(request(record, options))
 					.doOnNext((handle) -> startup.emit(ProgressEvent.step(10, "Server launched")));
 				follow(record, spawner, launch, startup);
 				return this.events.record(user, server, "spawn", "Server requested (" + app + ")").thenReturn(record);
@@ -262,7 +294,8 @@ public final class ServerManager implements SmartLifecycle {
 				URI target = endpoint.uri();
 				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
 						"token " + record.secret());
-				ServerRecord running = record.running(target);
+				// kept in the state: a batch job reports its endpoint once, and a restarted gateway must find it
+				ServerRecord running = record.withState(withEndpoint(record.state(), endpoint)).running(target);
 				return this.routes.put(route).thenReturn(running);
 			});
 		// @formatter:on
@@ -393,7 +426,7 @@ public final class ServerManager implements SmartLifecycle {
 		startup.emit(ProgressEvent.step(0, "Re-attaching to your server after a gateway restart"));
 		startup.state.set(state);
 		return save(reattaching).then(Mono.fromRunnable(
-				() -> follow(reattaching, spawner, spawner.resume(state, request(reattaching)), startup)));
+				() -> follow(reattaching, spawner, spawner.resume(state, request(reattaching, Map.of())), startup)));
 	}
 
 	private void pollOnce() {
@@ -550,6 +583,18 @@ public final class ServerManager implements SmartLifecycle {
 		return (wanted > 0) ? hours(wanted, true) : Duration.ZERO;
 	}
 
+	/** Hours from a form field, for a start without a profile; {@code null} when not given. */
+	private static @Nullable Double formHours(Map<String, String> fields) {
+		String text = fields.get("hours");
+		if (text == null || text.isBlank()) {
+			return null;
+		}
+		if (!text.strip().matches("[0-9]{1,4}(\\.[0-9]{1,4})?")) {
+			throw new ServerException(ServerException.Kind.INVALID, "Hours must be a positive number.");
+		}
+		return Double.valueOf(text.strip());
+	}
+
 	/** {@code hours} as a duration (the flag only tells this overload from the formatting one). */
 	private static Duration hours(double hours, boolean asDuration) {
 		return Duration.ofSeconds(Math.round(hours * 3600));
@@ -575,9 +620,21 @@ public final class ServerManager implements SmartLifecycle {
 
 	// ---- helpers
 
-	private SpawnRequest request(ServerRecord record) {
+	private SpawnRequest request(ServerRecord record, Map<String, String> options) {
 		String secret = (record.secret() != null) ? record.secret() : "";
-		return this.apps.request(record.user(), record.name(), record.app(), secret, "127.0.0.1");
+		AppCatalog.Placement placement = this.placements.placementFor(record.spawner(), record.user(), record.name());
+		return this.apps.request(record.user(), record.name(), record.app(), secret,
+				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options);
+	}
+
+	private static @Nullable SpawnState withEndpoint(@Nullable SpawnState state, ServerEndpoint endpoint) {
+		if (state == null || state.get(BatchSpawner.HOST) != null) {
+			return state;
+		}
+		Map<String, String> data = new java.util.HashMap<>(state.data());
+		data.put(BatchSpawner.HOST, endpoint.host());
+		data.put(BatchSpawner.PORT, Integer.toString(endpoint.port()));
+		return new SpawnState(state.spawner(), state.id(), data);
 	}
 
 	private @Nullable Spawner spawnerOf(ServerRecord record) {

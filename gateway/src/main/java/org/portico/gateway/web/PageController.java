@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.batch.ProfileCatalog;
 import org.portico.gateway.lifecycle.ServerException;
 import org.portico.gateway.lifecycle.ServerManager;
 import org.portico.gateway.security.Accounts;
@@ -45,6 +46,8 @@ class PageController {
 
 	private final EventStore events;
 
+	private final ProfileCatalog profiles;
+
 	private final LoginThrottle throttle = new LoginThrottle(10, Duration.ofMinutes(5));
 
 	private final boolean trustForwarded;
@@ -52,8 +55,9 @@ class PageController {
 	private final org.portico.gateway.cull.CullProperties cull;
 
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
-			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
+			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles) {
 		this.cull = cull;
+		this.profiles = profiles;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
 		this.accounts = accounts;
 		this.authenticator = authenticator;
@@ -131,6 +135,7 @@ class PageController {
 		model.addAttribute("admin", principal.admin());
 		model.addAttribute("apps", this.apps.all());
 		model.addAttribute("defaultApp", this.apps.defaultApp());
+		profileModel(model, Map.of());
 		model.addAttribute("events", this.events.latest(principal.name(), 5)
 			.map((e) -> Map.of("iso", e.time().toString(), "time", readable(e.time()), "kind", e.kind(), "message", e.message()))
 			.collectList());
@@ -154,6 +159,7 @@ class PageController {
 		model.addAttribute("user", principal.name());
 		model.addAttribute("apps", this.apps.all());
 		model.addAttribute("defaultApp", this.apps.defaultApp());
+		profileModel(model, Map.of());
 		model.addAttribute("next", safeNext(next, ""));
 		return Mono.just("spawn");
 	}
@@ -165,8 +171,14 @@ class PageController {
 			String next = safeNext(form.getFirst("next"), "");
 			String pending = "redirect:/hub/spawn-pending/" + principal.name()
 					+ (next.isEmpty() ? "" : "?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
+			Map<String, String> choices = new java.util.HashMap<>();
+			form.forEach((field, values) -> {
+				if (!FORM_FIELDS.contains(field) && !values.isEmpty()) {
+					choices.put(field, values.get(0));
+				}
+			});
 			// @formatter:off
-			return this.servers.start(principal.name(), "", app.isEmpty() ? null : app)
+			return this.servers.start(principal.name(), "", app.isEmpty() ? null : app, null, choices)
 				.thenReturn(pending)
 				.onErrorResume(ServerException.class, (ex) -> {
 					if (ex.kind() == ServerException.Kind.CONFLICT) {
@@ -177,6 +189,7 @@ class PageController {
 					model.addAttribute("apps", this.apps.all());
 					model.addAttribute("defaultApp", this.apps.defaultApp());
 					model.addAttribute("next", next);
+					profileModel(model, choices);
 					model.addAttribute("error", ex.getMessage());
 					return Mono.just("spawn");
 				});
@@ -275,6 +288,28 @@ class PageController {
 		catch (IllegalArgumentException ex) {
 			return fallback;
 		}
+	}
+
+	/** Form fields the page itself sends; every other field is a profile choice, checked by the server manager. */
+	private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("app", "next", "_csrf");
+
+	/** What the spawn form's profile part shows, with the values the user sent when the form comes back. */
+	private void profileModel(Model model, Map<String, String> values) {
+		Map<String, org.portico.gateway.batch.ProfileProperties.Profile> all = this.profiles.all();
+		model.addAttribute("profiles", all);
+		java.util.Map<String, String> shown = new java.util.HashMap<>();
+		values.forEach((k, v) -> {
+			if (ProfileCatalog.FIELDS.contains(k) && v != null && v.length() <= 64) {
+				shown.put(k, v);
+			}
+		});
+		// without a default profile, a start may also use portico.spawn.spawner (the form's "no batch job")
+		shown.putIfAbsent("profile", (this.profiles.defaultProfile() != null) ? this.profiles.defaultProfile() : "");
+		model.addAttribute("profileRequired", this.profiles.defaultProfile() != null);
+		model.addAttribute("values", shown);
+		model.addAttribute("maxHours", all.values().stream().mapToDouble((p) -> p.maxHours()).max().orElse(0));
+		model.addAttribute("queues", all.values().stream().filter((p) -> !p.queues().isEmpty())
+			.flatMap((p) -> ProfileCatalog.queues(p).stream()).distinct().toList());
 	}
 
 	private static String trim(@Nullable String value) {

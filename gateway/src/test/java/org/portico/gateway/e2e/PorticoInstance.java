@@ -31,6 +31,10 @@ final class PorticoInstance implements AutoCloseable {
 		List<String> args = new ArrayList<>(List.of("--server.port=0", "--portico.data-dir=" + dataDir,
 				"--portico.admin.password=" + ADMIN_PASSWORD, "--portico.admin.token=" + ADMIN_TOKEN,
 				"--portico.spawn.poll-interval=2s", "--portico.spawn.stop-grace=3s"));
+		// an extra --server.port replaces the free port (a restart that jobs must find on the same address)
+		if (List.of(extraArgs).stream().anyMatch((arg) -> arg.startsWith("--server.port="))) {
+			args.remove("--server.port=0");
+		}
 		args.addAll(List.of(extraArgs));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(PorticoApplication.class)
 			.run(args.toArray(String[]::new));

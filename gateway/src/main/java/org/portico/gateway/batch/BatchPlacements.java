@@ -1,0 +1,73 @@
+package org.portico.gateway.batch;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.app.AppRuntime;
+import org.portico.gateway.config.PorticoProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Where a batch job's server runs: in the user's home as the user, binding all addresses of its node (the
+ * node's name is only known inside the job), loading Portico's runtime files from a folder every user can
+ * read.
+ */
+@Component
+public final class BatchPlacements {
+
+	private final BatchProperties properties;
+
+	private final Set<String> enabled = new HashSet<>();
+
+	private final @Nullable Path runtimeDir;
+
+	public BatchPlacements(BatchProperties properties, PorticoProperties portico, AppRuntime runtime) {
+		this.properties = properties;
+		if (properties.slurm().enabled()) {
+			this.enabled.add("slurm");
+		}
+		if (properties.sge().enabled()) {
+			this.enabled.add("sge");
+		}
+		if (properties.pbs().enabled()) {
+			this.enabled.add("pbs");
+		}
+		if (this.enabled.isEmpty()) {
+			this.runtimeDir = null;
+		}
+		else {
+			Path data = portico.dataPath();
+			Path dir = (properties.runtimeDir() != null) ? properties.runtimeDir().toAbsolutePath().normalize()
+					: data.resolveSibling(data.getFileName() + "-runtime");
+			if (dir.startsWith(data)) {
+				throw new IllegalStateException("portico.batch.runtime-dir must be outside the private data directory");
+			}
+			this.runtimeDir = runtime.publishTo(dir);
+		}
+		if (!properties.home().contains("{user}") || !properties.home().startsWith("/")) {
+			throw new IllegalStateException("portico.batch.home must be an absolute path with {user}");
+		}
+	}
+
+	/** Whether {@code spawner} is an enabled batch scheduler. */
+	public boolean isBatch(@Nullable String spawner) {
+		return spawner != null && this.enabled.contains(spawner);
+	}
+
+	/**
+	 * @return the placement of a server that {@code spawner} runs, or {@code null} when it is no batch spawner
+	 */
+	public AppCatalog.@Nullable Placement placementFor(@Nullable String spawner, String user, String server) {
+		if (!isBatch(spawner) || this.runtimeDir == null) {
+			return null;
+		}
+		// user names are checked (Names) before any server exists; the spawner checks them again
+		Path home = Path.of(this.properties.home().replace("{user}", user));
+		String key = server.isEmpty() ? user : user + "-" + server;
+		return new AppCatalog.Placement("0.0.0.0", home, home.resolve(this.properties.logDir()).resolve(key + ".log"),
+				this.runtimeDir, user);
+	}
+}
