@@ -148,7 +148,7 @@ class HubApiController {
 			@PathVariable String name, ServerWebExchange exchange) {
 		requireManage(principal, name);
 		// @formatter:off
-		return fields(exchange, Set.of("app", "hours", "profile", "queue", "immediate"))
+		return fields(exchange, Set.of("app", "hours", "profile", "queue", "immediate", "kernel"))
 			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"), number(options, "hours"),
 					choices(options))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
@@ -372,7 +372,7 @@ class HubApiController {
 	/** The profile choices of a start ({@code profile}, {@code queue}, {@code immediate}), checked by the server manager. */
 	private static Map<String, String> choices(JsonNode fields) {
 		Map<String, String> choices = new java.util.HashMap<>();
-		for (String name : List.of("profile", "queue")) {
+		for (String name : List.of("profile", "queue", "kernel")) {
 			String value = text(fields, name);
 			if (value != null) {
 				choices.put(name, value);

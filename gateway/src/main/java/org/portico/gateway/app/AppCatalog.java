@@ -57,6 +57,21 @@ public final class AppCatalog {
 			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user);
 	}
 
+	/** The names of the kernels in a user's own kernels folder (local servers' home), for the launch form. */
+	public List<String> userKernels(String user) {
+		Path dir = this.properties.dataPath().resolve("users").resolve(user).resolve(".local/share/jupyter/kernels");
+		try (var entries = java.nio.file.Files.list(dir)) {
+			return entries.filter((p) -> java.nio.file.Files.isRegularFile(p.resolve("kernel.json")))
+				.map((p) -> p.getFileName().toString()).filter((name) -> KERNEL.matcher(name).matches()).sorted().toList();
+		}
+		catch (java.io.IOException ex) {
+			return List.of();
+		}
+	}
+
+	/** A kernel name as Jupyter and kernel-tools accept it. */
+	public static final java.util.regex.Pattern KERNEL = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
 	/** The path prefix of a user's server: {@code /user/NAME/}, or {@code /user/NAME/SERVER/} for named ones. */
 	public static String baseUrl(String user, String server) {
 		return server.isEmpty() ? "/user/" + user + "/" : "/user/" + user + "/" + server + "/";
@@ -95,6 +110,12 @@ public final class AppCatalog {
 	 */
 	public SpawnRequest request(String user, String server, String appName, String secret, Placement placement,
 			Map<String, String> options) {
+		return request(user, server, appName, secret, placement, options, null);
+	}
+
+	/** As above, with the user's choice of default kernel (a validated kernel name), or {@code null}. */
+	public SpawnRequest request(String user, String server, String appName, String secret, Placement placement,
+			Map<String, String> options, @org.jspecify.annotations.Nullable String kernel) {
 		AppDefinition app = find(appName).orElseThrow(() -> new IllegalArgumentException("unknown app " + appName));
 		String host = placement.host();
 		Path workDir = placement.workDir();
@@ -103,6 +124,9 @@ public final class AppCatalog {
 		List<String> command = new ArrayList<>();
 		for (String arg : app.command()) {
 			command.add(expand(arg, user, host, baseUrl, workDir, placement.runtimeDir()));
+		}
+		if (kernel != null && !app.kernelArg().isEmpty()) {
+			command.add(app.kernelArg().replace("{kernel}", kernel)); // one argument, never split by a shell
 		}
 		String osUser = placement.osUser();
 		if ("root".equals(osUser)) {

@@ -25,12 +25,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param secretEnv the environment variable that receives the server's secret, which the gateway
  * then sends as {@code Authorization: token SECRET}
  * @param readyPath the path under {@code base_url} that answers once the server is up
+ * @param kernelArg the argument that makes a chosen kernel the default ({@code {kernel}} is replaced
+ * by a validated kernel name), or empty when the app has no kernels to choose
  * @param activityProbe how the culler asks the server whether it computes: {@code jupyter}
  * (its kernels and terminals API), or empty for none
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
-		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe) {
+		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg) {
 
 	public AppDefinition {
 		command = List.copyOf(command);

@@ -165,8 +165,18 @@ public final class ServerManager implements SmartLifecycle {
 		String app = (appName != null) ? appName : this.apps.defaultApp();
 		Duration walltime;
 		java.util.Optional<ProfileCatalog.Choice> choice;
+		String kernel;
 		try {
 			Map<String, String> fields = new java.util.HashMap<>(choices);
+			String chosen = fields.remove("kernel");
+			kernel = (chosen == null || chosen.isBlank()) ? null : chosen;
+			if (kernel != null && !AppCatalog.KERNEL.matcher(kernel).matches()) {
+				throw new ServerException(ServerException.Kind.INVALID,
+						"A kernel name has 1 to 64 characters: lower-case letters, digits, '.', '_' and '-'.");
+			}
+			if (kernel != null && this.apps.find(app).map((a) -> a.kernelArg().isEmpty()).orElse(true)) {
+				throw new ServerException(ServerException.Kind.INVALID, "This app has no kernels to choose from.");
+			}
 			if (hours != null) {
 				fields.put("hours", java.math.BigDecimal.valueOf(hours).stripTrailingZeros().toPlainString());
 			}
@@ -202,7 +212,7 @@ public final class ServerManager implements SmartLifecycle {
 				remember(record);
 				Startup startup = begin(record);
 				startup.emit(ProgressEvent.step(0, "Server requested"));
-				Mono<SpawnHandle> launch = spawner.start(request(record, options))
+				Mono<SpawnHandle> launch = spawner.start(request(record, options, kernel))
 					.doOnNext((handle) -> startup.emit(ProgressEvent.step(10, "Server launched")));
 				follow(record, spawner, launch, startup);
 				return this.events.record(user, server, "spawn", "Server requested (" + app + ")").thenReturn(record);
@@ -621,10 +631,14 @@ public final class ServerManager implements SmartLifecycle {
 	// ---- helpers
 
 	private SpawnRequest request(ServerRecord record, Map<String, String> options) {
+		return request(record, options, null);
+	}
+
+	private SpawnRequest request(ServerRecord record, Map<String, String> options, @Nullable String kernel) {
 		String secret = (record.secret() != null) ? record.secret() : "";
 		AppCatalog.Placement placement = this.placements.placementFor(record.spawner(), record.user(), record.name());
 		return this.apps.request(record.user(), record.name(), record.app(), secret,
-				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options);
+				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options, kernel);
 	}
 
 	private static @Nullable SpawnState withEndpoint(@Nullable SpawnState state, ServerEndpoint endpoint) {

@@ -134,6 +134,7 @@ class PageController {
 		model.addAttribute("user", principal.name());
 		model.addAttribute("admin", principal.admin());
 		model.addAttribute("apps", this.apps.all());
+		model.addAttribute("kernels", this.apps.userKernels(principal.name()));
 		model.addAttribute("defaultApp", this.apps.defaultApp());
 		profileModel(model, Map.of());
 		model.addAttribute("events", this.events.latest(principal.name(), 5)
@@ -158,6 +159,7 @@ class PageController {
 		}
 		model.addAttribute("user", principal.name());
 		model.addAttribute("apps", this.apps.all());
+		model.addAttribute("kernels", this.apps.userKernels(principal.name()));
 		model.addAttribute("defaultApp", this.apps.defaultApp());
 		profileModel(model, Map.of());
 		model.addAttribute("next", safeNext(next, ""));

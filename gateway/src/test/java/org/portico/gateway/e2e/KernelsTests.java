@@ -72,8 +72,12 @@ class KernelsTests {
 			assertThat(alice.get("/hub/api/users/alice/kernels/ml/check").json().path("ok").asBoolean()).isTrue();
 			assertThat(alice.get("/hub/kernels").body()).contains("kernel-ml").contains("cuda/12.4");
 
-			assertThat(alice.post("/hub/api/users/alice/server", "{}").status()).isEqualTo(202);
+			// the launch form offers the kernel, and a start may make it the notebooks' default
+			assertThat(alice.get("/hub/spawn").body()).contains("<option value=\"ml\">ml</option>");
+			assertThat(alice.post("/hub/api/users/alice/server", "{\"kernel\": \"a;b\"}").status()).isEqualTo(400);
+			assertThat(alice.post("/hub/api/users/alice/server", "{\"kernel\": \"ml\"}").status()).isEqualTo(202);
 			assertThat(alice.get("/hub/api/users/alice/server/progress").body()).contains("\"ready\":true");
+			assertThat(alice.get("/user/alice/api/kernelspecs").json().path("default").asText()).isEqualTo("ml");
 			HubClient.Response kernel = alice.post("/user/alice/api/kernels", "{\"name\": \"ml\"}");
 			assertThat(kernel.status()).as(kernel.body()).isEqualTo(201);
 			String seen = alice.execute("alice", kernel.json().get("id").asText(),

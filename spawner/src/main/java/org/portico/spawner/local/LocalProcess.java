@@ -109,12 +109,32 @@ record LocalProcess(long pid, Instant started, String host, int port, Path logFi
 		long deadline = System.nanoTime() + timeout.toNanos();
 		do {
 			if (groupMembers(this.pid).isEmpty()) {
+				awaitReaped(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
 				return true;
 			}
 			sleep(50);
 		}
 		while (System.nanoTime() < deadline);
 		return groupMembers(this.pid).isEmpty();
+	}
+
+	/**
+	 * Waits (bounded) until the server's own process has been reaped, so that "stopped" means gone
+	 * also for {@link ProcessHandle#isAlive()}: the gateway's JVM reaps its children asynchronously,
+	 * and until then a dead child still counts as alive.
+	 */
+	private void awaitReaped(Duration timeout) {
+		ProcessHandle.of(this.pid).ifPresent((handle) -> {
+			try {
+				handle.onExit().get(Math.max(1, timeout.toMillis()), java.util.concurrent.TimeUnit.MILLISECONDS);
+			}
+			catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex) {
+				// not our child (after a gateway restart, init reaps it): nothing more to wait for
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		});
 	}
 
 	private void signalGroup(String signal) {

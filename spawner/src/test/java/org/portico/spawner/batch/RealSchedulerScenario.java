@@ -115,6 +115,53 @@ final class RealSchedulerScenario implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Issue 3: {@code count} sessions (running and queued) cost one status query per interval, not
+	 * one per session; then all are stopped and gone.
+	 */
+	void runMany(int count) throws Exception {
+		List<SpawnHandle> handles = new ArrayList<>();
+		for (int i = 0; i < count; i++) {
+			String server = "s" + i;
+			SpawnRequest request = new SpawnRequest("alice", server,
+					List.of("/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"),
+					Map.of("PATH", "/usr/bin:/bin", "HOME", "/home/alice", "JUPYTER_TOKEN", "it-token-" + server),
+					this.workDir, this.workDir.resolve(server + ".log"), Duration.ofSeconds(120));
+			handles.add(this.spawner.start(request).block(Duration.ofSeconds(30)));
+		}
+		// every session known to the shared view (pending or running), none unknown
+		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (handles.stream().map((h) -> this.spawner.poll(h.state()).block(Duration.ofSeconds(5)))
+			.anyMatch((status) -> !(status instanceof ServerStatus.Pending || status instanceof ServerStatus.Running))) {
+			assertThat(System.nanoTime()).as("all sessions seen by the scheduler view").isLessThan(deadline);
+			Thread.sleep(200);
+		}
+		this.runner.reset();
+		long until = System.nanoTime() + INTERVAL.multipliedBy(5).toNanos();
+		long polls = 0;
+		while (System.nanoTime() < until) {
+			for (SpawnHandle handle : handles) {
+				this.spawner.poll(handle.state()).block(Duration.ofSeconds(5));
+				polls++;
+			}
+			Thread.sleep(50);
+		}
+		long queries = this.runner.count((argv) -> argv.equals(this.scheduler.queryAll().argv()));
+		assertThat(polls).as("each of the sessions polled many times").isGreaterThan(count * 5L);
+		assertThat(queries).as("status queries in 5 intervals with " + count + " sessions").isBetween(4L, 6L);
+		assertThat(this.runner.count((argv) -> !argv.equals(this.scheduler.queryAll().argv())))
+			.as("no other scheduler command while only polling").isZero();
+
+		reactor.core.publisher.Flux.fromIterable(handles)
+			.flatMap((handle) -> this.spawner.stop(handle.state(), StopMode.NOW), 8)
+			.then()
+			.block(Duration.ofSeconds(120));
+		for (SpawnHandle handle : handles) {
+			assertThat(this.spawner.poll(handle.state()).block(Duration.ofSeconds(10))).as("after stop")
+				.isInstanceOf(ServerStatus.Gone.class);
+		}
+	}
+
 	private static int get(ServerEndpoint endpoint) throws Exception {
 		return HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + "/")).timeout(Duration.ofSeconds(5)).build(),

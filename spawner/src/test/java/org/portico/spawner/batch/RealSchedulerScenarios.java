@@ -12,4 +12,11 @@ public final class RealSchedulerScenarios {
 			scenario.run();
 		}
 	}
+
+	/** Submits {@code count} sessions and counts the status queries while they are polled. */
+	public static void runMany(BatchScheduler scheduler, BatchOptions options, int count) throws Exception {
+		try (RealSchedulerScenario scenario = new RealSchedulerScenario(scheduler, options)) {
+			scenario.runMany(count);
+		}
+	}
 }

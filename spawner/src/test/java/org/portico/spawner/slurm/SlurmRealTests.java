@@ -25,4 +25,12 @@ class SlurmRealTests {
 		RealSchedulerScenarios.run(SlurmScheduler.defaults(),
 				new BatchOptions("interactive", null, 1, 0, 0, null, Duration.ofMinutes(10), false, null));
 	}
+
+	@Test
+	@Timeout(240)
+	void fiftySessionsCostOneStatusQueryPerIntervalNotFifty() throws Exception {
+		// the batch partition does not oversubscribe: 16 run, the others queue, all are watched
+		RealSchedulerScenarios.runMany(SlurmScheduler.defaults(),
+				new BatchOptions("batch", null, 1, 0, 0, null, Duration.ofMinutes(10), false, null), 50);
+	}
 }
