@@ -150,7 +150,7 @@ public final class Accounts {
 	public Mono<Void> revokeToken(String user, String id) {
 		return this.tokens.delete(user, id)
 			.flatMap((existed) -> existed ? Mono.<Void>empty() : Mono.error(new AccountException("No such token.", AccountException.Kind.NOT_FOUND)))
-			.then(Mono.fromRunnable(() -> this.authenticator.tokenRevoked(user)));
+			.then(Mono.fromRunnable(() -> this.authenticator.userChanged(user)));
 	}
 
 	private Mono<String> hash(@Nullable String password) {

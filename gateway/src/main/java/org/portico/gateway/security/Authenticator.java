@@ -137,12 +137,7 @@ public final class Authenticator {
 		return this.sessions.delete(hash);
 	}
 
-	/** Forgets cached answers for a revoked token. */
-	public void tokenRevoked(String user) {
-		userChanged(user);
-	}
-
-	/** Forgets every cached answer about {@code user} (deleted, admin flag changed, token revoked). */
+	/** Forgets every cached answer about {@code user} (deleted, admin flag changed, a token revoked). */
 	public void userChanged(String user) {
 		this.cache.synchronous().asMap().entrySet()
 			.removeIf((entry) -> entry.getValue().map((p) -> p.name().equals(user)).orElse(false));

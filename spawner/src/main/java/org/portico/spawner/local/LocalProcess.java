@@ -78,11 +78,6 @@ record LocalProcess(long pid, Instant started, String host, int port, Path logFi
 			.orElse(false);
 	}
 
-	/** The exit status, where this gateway launched the process and has reaped it; else {@code null}. */
-	@Nullable Integer exitCode() {
-		return null; // the gateway may have restarted since launch, so a status is not generally known
-	}
-
 	/**
 	 * Ends the whole process group: SIGTERM, up to {@code grace} for it to go, then SIGKILL and up to
 	 * {@code killWait}. Stopping a group that is already gone does nothing.

@@ -78,7 +78,8 @@ public final class LocalProcessSpawner implements Spawner {
 			if (process.isAlive()) {
 				return (ServerStatus) new ServerStatus.Running(process.endpoint());
 			}
-			return new ServerStatus.Gone(process.exitCode(), "the server process " + process.pid() + " has exited");
+			// a detached process may have outlived an earlier gateway: its exit status is not known here
+			return new ServerStatus.Gone(null, "the server process " + process.pid() + " has exited");
 		}).subscribeOn(Schedulers.boundedElastic()).onErrorResume(IllegalArgumentException.class,
 				(ex) -> Mono.just(new ServerStatus.Gone(null, "no process recorded: " + ex.getMessage())));
 	}
@@ -182,11 +183,8 @@ public final class LocalProcessSpawner implements Spawner {
 		/** The endpoint once the port accepts, {@code null} while it does not yet; throws when the process is gone. */
 		private static @Nullable ServerEndpoint probe(LocalProcess process, SpawnRequest request) {
 			if (!process.isAlive()) {
-				Integer code = process.exitCode();
-				throw new SpawnException("exited",
-						"The server exited during start-up" + ((code != null) ? " with status " + code : "") + "."
-								+ process.logTailForUser(request),
-						"server exited during start user=" + request.user() + " pid=" + process.pid() + " exit=" + code);
+				throw new SpawnException("exited", "The server exited during start-up." + process.logTailForUser(request),
+						"server exited during start user=" + request.user() + " pid=" + process.pid());
 			}
 			ServerEndpoint endpoint = process.endpoint();
 			return accepts(endpoint) ? endpoint : null;
