@@ -57,18 +57,6 @@ public final class AppCatalog {
 			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user);
 	}
 
-	/** The names of the kernels in a user's own kernels folder (local servers' home), for the launch form. */
-	public List<String> userKernels(String user) {
-		Path dir = this.properties.dataPath().resolve("users").resolve(user).resolve(".local/share/jupyter/kernels");
-		try (var entries = java.nio.file.Files.list(dir)) {
-			return entries.filter((p) -> java.nio.file.Files.isRegularFile(p.resolve("kernel.json")))
-				.map((p) -> p.getFileName().toString()).filter((name) -> KERNEL.matcher(name).matches()).sorted().toList();
-		}
-		catch (java.io.IOException ex) {
-			return List.of();
-		}
-	}
-
 	/** A kernel name as Jupyter and kernel-tools accept it. */
 	public static final java.util.regex.Pattern KERNEL = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 

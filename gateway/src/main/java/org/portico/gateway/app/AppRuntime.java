@@ -12,14 +12,17 @@ import org.portico.gateway.config.PorticoProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * Files that apps need at run time and that Portico ships (such as its Jupyter login handler),
- * written under {@code DATA_DIR/runtime} at start-up so that servers can load them; apps refer to
+ * Files that apps and users' commands need at run time and that Portico ships (its Jupyter login
+ * handler, kernel-tools' runnable jar), written under {@code DATA_DIR/runtime} at start-up so that servers can load them; apps refer to
  * the folder as {@code {runtime_dir}}.
  */
 @Component
 public final class AppRuntime {
 
-	private static final List<String> FILES = List.of("python/portico_jupyter_auth.py");
+	/** kernel-tools' runnable jar, relative to the runtime folder. */
+	public static final String KERNEL_TOOLS_JAR = "kernel-tools/portico-kernel-tools.jar";
+
+	private static final List<String> FILES = List.of("python/portico_jupyter_auth.py", KERNEL_TOOLS_JAR);
 
 	private final Path dir;
 

@@ -124,11 +124,7 @@ public class BatchConfiguration {
 	private static Spawner spawner(SchedulerView view, BatchProperties properties, BatchProperties.Scheduler settings,
 			ReadinessCallbacks callbacks, ProfileCatalog profiles, Environment environment) {
 		BatchScheduler scheduler = view.scheduler();
-		CommandPrefix prefix = switch (settings.commandPrefix()) {
-			case "runuser" -> CommandPrefix.runuser();
-			case "sudo" -> CommandPrefix.sudo();
-			default -> throw new IllegalStateException("portico.batch." + scheduler.name() + ".command-prefix must be runuser or sudo");
-		};
+		CommandPrefix prefix = settings.userPrefix();
 		JobScriptRenderer renderer = new JobScriptRenderer(settings.templateDir(), properties.python());
 		LocalCommandRunner runner = runner(settings);
 		BatchSpawner.OptionsResolver options = (request) -> Mono.fromCallable(() -> resolve(request, scheduler.name(), profiles));

@@ -2,12 +2,14 @@ package org.portico.gateway.batch;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.app.AppCatalog;
 import org.portico.gateway.app.AppRuntime;
 import org.portico.gateway.config.PorticoProperties;
+import org.portico.spawner.exec.CommandPrefix;
 import org.springframework.stereotype.Component;
 
 /**
@@ -52,6 +54,36 @@ public final class BatchPlacements {
 		}
 	}
 
+	/**
+	 * How commands run as an end user when servers run as batch jobs under the users' own accounts: the
+	 * prefix of the first enabled scheduler (slurm, sge, pbs), or {@code null} when none is enabled.
+	 */
+	public @Nullable CommandPrefix userPrefix() {
+		for (String name : List.of("slurm", "sge", "pbs")) {
+			if (this.enabled.contains(name)) {
+				return switch (name) {
+					case "slurm" -> this.properties.slurm().userPrefix();
+					case "sge" -> this.properties.sge().userPrefix();
+					default -> this.properties.pbs().userPrefix();
+				};
+			}
+		}
+		return null;
+	}
+
+	/** A user's home directory on the cluster ({@code portico.batch.home}); the name must be a valid OS user name. */
+	public Path home(String user) {
+		if (!CommandPrefix.isValidUserName(user)) {
+			throw new IllegalArgumentException("not a valid OS user name");
+		}
+		return Path.of(this.properties.home().replace("{user}", user));
+	}
+
+	/** The folder every user can read Portico's runtime files from, or {@code null} when no batch scheduler is enabled. */
+	public @Nullable Path runtimeDir() {
+		return this.runtimeDir;
+	}
+
 	/** Whether {@code spawner} is an enabled batch scheduler. */
 	public boolean isBatch(@Nullable String spawner) {
 		return spawner != null && this.enabled.contains(spawner);
@@ -65,7 +97,7 @@ public final class BatchPlacements {
 			return null;
 		}
 		// user names are checked (Names) before any server exists; the spawner checks them again
-		Path home = Path.of(this.properties.home().replace("{user}", user));
+		Path home = home(user);
 		String key = server.isEmpty() ? user : user + "-" + server;
 		return new AppCatalog.Placement("0.0.0.0", home, home.resolve(this.properties.logDir()).resolve(key + ".log"),
 				this.runtimeDir, user);

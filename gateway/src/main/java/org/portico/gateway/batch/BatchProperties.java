@@ -9,6 +9,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.jspecify.annotations.Nullable;
+import org.portico.spawner.exec.CommandPrefix;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -73,6 +74,15 @@ public record BatchProperties(@Nullable URI callbackBase, @NotBlank @DefaultValu
 
 		public Scheduler {
 			environment = Map.copyOf(environment);
+		}
+
+		/** How the gateway runs a command as the user, from {@link #commandPrefix()}. */
+		public CommandPrefix userPrefix() {
+			return switch (this.commandPrefix) {
+				case "runuser" -> CommandPrefix.runuser();
+				case "sudo" -> CommandPrefix.sudo();
+				default -> throw new IllegalStateException("a batch scheduler's command-prefix must be runuser or sudo, not " + this.commandPrefix);
+			};
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package org.portico.gateway.kernels;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import org.jspecify.annotations.Nullable;
 import org.portico.envmodules.AvailableModule;
 import org.portico.envmodules.ModuleSpec;
@@ -70,13 +73,47 @@ public final class KernelService {
 
 	private final KernelsProperties properties;
 
+	/** Kernel names per user for the launch form, which must not start a JVM on every view. */
+	private final Cache<String, List<String>> names = Caffeine.newBuilder()
+		.expireAfterWrite(Duration.ofSeconds(30))
+		.maximumSize(10_000)
+		.build();
+
 	public KernelService(KernelTools tools, KernelsProperties properties) {
 		this.tools = tools;
 		this.properties = properties;
 	}
 
 	public Mono<JsonNode> list(String user) {
-		return this.tools.run(user, List.of("list")).map(KernelService::answer);
+		return this.tools.run(user, List.of("list")).map(KernelService::answer).doOnNext((body) -> this.names.put(user, names(body)));
+	}
+
+	/**
+	 * The names of the user's kernels, for the launch form: from the last listing when it is under 30 s old
+	 * (kernels made or removed through Portico refresh it at once; ones made with the command line on a
+	 * login node show up within that time).
+	 * @return emits the names in order, or an empty list when kernel-tools cannot list them (logged)
+	 */
+	public Mono<List<String>> names(String user) {
+		List<String> cached = this.names.getIfPresent(user);
+		if (cached != null) {
+			return Mono.just(cached);
+		}
+		return list(user).map(KernelService::names).onErrorResume((ex) -> {
+			log.warn("cannot list the kernels of {}: {}", user, ex.getMessage());
+			return Mono.just(List.of());
+		});
+	}
+
+	private static List<String> names(JsonNode listing) {
+		List<String> out = new ArrayList<>();
+		for (JsonNode kernel : listing.path("kernels")) {
+			String name = kernel.path("name").asText("");
+			if (KERNEL_NAME.matcher(name).matches()) {
+				out.add(name);
+			}
+		}
+		return out.stream().sorted().toList();
 	}
 
 	public Mono<JsonNode> discover(String user) {
@@ -95,7 +132,8 @@ public final class KernelService {
 
 	public Mono<JsonNode> remove(String user, String kernel) {
 		validName(kernel);
-		return this.tools.run(user, List.of("remove", kernel)).map(KernelService::answer);
+		return this.tools.run(user, List.of("remove", kernel)).map(KernelService::answer)
+			.doFinally((signal) -> this.names.invalidate(user));
 	}
 
 	public Mono<JsonNode> create(String user, Request request) {
@@ -127,7 +165,7 @@ public final class KernelService {
 		if (request.replace()) {
 			args.add("--replace");
 		}
-		return this.tools.run(user, args).map(KernelService::answer);
+		return this.tools.run(user, args).map(KernelService::answer).doFinally((signal) -> this.names.invalidate(user));
 	}
 
 	/** The modules users can pick from, by name with their versions (empty when no module system is installed). */

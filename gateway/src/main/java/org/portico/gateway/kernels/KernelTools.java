@@ -1,50 +1,82 @@
 package org.portico.gateway.kernels;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.app.AppRuntime;
+import org.portico.gateway.batch.BatchPlacements;
 import org.portico.gateway.config.PorticoProperties;
+import org.portico.spawner.exec.CommandLine;
+import org.portico.spawner.exec.CommandPrefix;
+import org.portico.spawner.exec.CommandResult;
+import org.portico.spawner.exec.CommandRunner;
+import org.portico.spawner.exec.LocalCommandRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Schedulers;
 
 /**
- * Runs kernel-tools' command line for a user, as a separate process with the user's home and
- * module path and nothing else of the gateway's environment, and returns its JSON answer.
+ * Runs kernel-tools' command line for a user, as a separate process with the user's home and module
+ * path and nothing else of the gateway's environment, and returns its JSON answer.
  *
- * <p>With the local spawner every server runs as the gateway's own OS user, in
- * {@code DATA_DIR/users/NAME}, so that is the home kernel-tools works in; Jupyter started there
- * finds the kernels. Arguments are a list, never a shell string, and every value reaching it was
- * validated by the caller and is validated again by kernel-tools.
+ * <p>Where the user's servers run decides where their kernels live and as whom kernel-tools runs
+ * ({@code portico.kernels.run-as}): local servers run as the gateway's own OS user in
+ * {@code DATA_DIR/users/NAME}, so kernel-tools runs as the gateway there; batch jobs run under the
+ * user's own account in their real home, so kernel-tools runs as the user (the batch scheduler's
+ * {@code runuser}/{@code sudo} prefix) and the gateway never writes into a user's home with its own
+ * rights. Either way it runs the runnable jar Portico publishes with its runtime files, which every user
+ * can read. Arguments are a list, never a shell string, and every value reaching it was validated by the
+ * caller and is validated again by kernel-tools.
  */
 @Component
 public final class KernelTools {
 
 	private static final Logger log = LoggerFactory.getLogger(KernelTools.class);
 
-	private static final String CLI = "org.portico.kerneltools.cli.KernelCli";
-
-	private final PorticoProperties properties;
-
 	private final KernelsProperties kernels;
 
 	private final ObjectMapper json;
 
-	public KernelTools(PorticoProperties properties, KernelsProperties kernels, ObjectMapper json) {
-		this.properties = properties;
+	private final CommandRunner runner = LocalCommandRunner.defaults();
+
+	private final Path dataDir;
+
+	private final Path jar;
+
+	private final @Nullable CommandPrefix asUser;
+
+	private final BatchPlacements batch;
+
+	public KernelTools(PorticoProperties properties, KernelsProperties kernels, ObjectMapper json, AppRuntime runtime,
+			BatchPlacements batch) {
 		this.kernels = kernels;
 		this.json = json;
+		this.dataDir = properties.dataPath();
+		this.batch = batch;
+		CommandPrefix prefix = batch.userPrefix();
+		boolean runAsUser = switch (kernels.runAs()) {
+			case "user" -> true;
+			case "gateway" -> false;
+			default -> prefix != null;
+		};
+		if (runAsUser && (prefix == null || batch.runtimeDir() == null)) {
+			throw new IllegalStateException("portico.kernels.run-as=user needs an enabled batch scheduler (its command prefix and runtime dir)");
+		}
+		this.asUser = runAsUser ? prefix : null;
+		this.jar = (runAsUser ? batch.runtimeDir() : runtime.dir()).resolve(AppRuntime.KERNEL_TOOLS_JAR);
+		log.info("kernel-tools runs {}", runAsUser ? "as each user, in their home" : "as the gateway, in DATA_DIR/users/NAME");
 	}
 
 	/**
@@ -60,98 +92,101 @@ public final class KernelTools {
 		}
 	}
 
+	/** Whether kernel-tools runs as each user in their own home (servers run as batch jobs under their accounts). */
+	public boolean runsAsUser() {
+		return this.asUser != null;
+	}
+
 	/** The user's home for kernels: the folder their servers start in. */
 	public Path home(String user) {
-		return this.properties.dataPath().resolve("users").resolve(user);
+		return (this.asUser != null) ? this.batch.home(user) : this.dataDir.resolve("users").resolve(user);
 	}
 
 	/**
 	 * Runs {@code kernel-tools ARGS... --json} for {@code user}.
-	 * @return emits the result (also for refusals, with kernel-tools' error JSON); errors only when
-	 * the command could not run at all. Blocks on a bounded-elastic thread.
+	 * @return emits the result (also for refusals, with kernel-tools' error JSON); signals
+	 * {@link KernelService.KernelRefused} for a user without a usable home, and an {@link IOException} when
+	 * the command could not run or answered no JSON. Never blocks the caller: the runner waits on
+	 * bounded-elastic threads.
 	 */
 	public Mono<Result> run(String user, List<String> args) {
-		return Mono.fromCallable(() -> runBlocking(user, args)).subscribeOn(Schedulers.boundedElastic());
+		return Mono.defer(() -> {
+			Path home;
+			try {
+				home = home(user);
+			}
+			catch (IllegalArgumentException ex) {
+				return Mono.error(new KernelService.KernelRefused(HttpStatus.BAD_REQUEST,
+						"Kernels need an account on the cluster, and '" + user + "' is not a valid account name there.", null));
+			}
+			CommandLine command = command(user, home, args);
+			if (this.asUser != null) {
+				if (!Files.isDirectory(home)) {
+					return Mono.error(new KernelService.KernelRefused(HttpStatus.CONFLICT,
+							"Your home directory " + home + " does not exist on this system; kernels live there.", null));
+				}
+				command = this.asUser.apply(command, user);
+			}
+			else {
+				createDirectories(home);
+			}
+			return this.runner.run(command).map((result) -> answer(user, args, result));
+		});
 	}
 
-	private Result runBlocking(String user, List<String> args) throws IOException, InterruptedException {
-		Path home = home(user);
-		Files.createDirectories(home);
-		List<String> command = new ArrayList<>(javaCommand());
-		command.addAll(args);
-		command.add("--json");
-		ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-		Map<String, String> env = builder.environment();
-		env.clear();
-		env.putAll(environment(user, home));
-		Path stderr = Files.createTempFile("portico-kernel-tools", ".err");
-		builder.redirectError(stderr.toFile());
-		Process process = builder.start();
-		byte[] out;
+	private CommandLine command(String user, Path home, List<String> args) {
+		List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+				"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xss1m", "-jar", this.jar.toString()));
+		argv.addAll(args);
+		argv.add("--json");
+		return new CommandLine(argv, environment(user, home), this.kernels.timeout());
+	}
+
+	private Result answer(String user, List<String> args, CommandResult result) {
+		String text = result.stdout().strip();
+		if (result.timedOut() || text.isEmpty()) {
+			throw new UncheckedIOException(new IOException(
+					"kernel-tools " + (result.timedOut() ? "did not finish" : "printed nothing") + " (exit " + result.exitCode() + "): "
+							+ result.message(500)));
+		}
+		log.debug("kernel-tools user={} argv0={} exit={}", user, args.isEmpty() ? "" : args.get(0), result.exitCode());
 		try {
-			out = process.getInputStream().readAllBytes();
-			if (!process.waitFor(this.kernels.timeout().toSeconds(), TimeUnit.SECONDS)) {
-				process.destroyForcibly();
-				throw new IOException("kernel-tools did not finish within " + this.kernels.timeout().toSeconds() + " s");
-			}
+			return new Result(result.exitCode(), this.json.readTree(text));
 		}
-		finally {
-			if (process.isAlive()) {
-				process.destroyForcibly();
-			}
+		catch (JsonProcessingException ex) {
+			throw new UncheckedIOException(new IOException("kernel-tools answered no JSON (exit " + result.exitCode() + ")", ex));
 		}
-		String errors = Files.readString(stderr, StandardCharsets.UTF_8);
-		Files.deleteIfExists(stderr);
-		String text = new String(out, StandardCharsets.UTF_8).strip();
-		if (text.isEmpty()) {
-			throw new IOException("kernel-tools printed nothing (exit " + process.exitValue() + "): " + errors.strip());
-		}
-		log.debug("kernel-tools user={} argv0={} exit={}", user, args.isEmpty() ? "" : args.get(0), process.exitValue());
-		return new Result(process.exitValue(), this.json.readTree(text));
 	}
 
-	/** The user's environment for kernel-tools: their home, the module path, system PATH. */
+	/** The user's environment for kernel-tools: their name and home, the module path, a system PATH. */
 	Map<String, String> environment(String user, Path home) {
+		String name = (this.asUser != null) ? user : System.getProperty("user.name");
 		Map<String, String> env = new LinkedHashMap<>();
 		env.put("HOME", home.toString());
-		env.put("USER", System.getProperty("user.name"));
-		env.put("LOGNAME", System.getProperty("user.name"));
+		env.put("USER", name);
+		env.put("LOGNAME", name);
 		env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
 		env.put("LANG", "C.UTF-8");
+		env.put("LC_ALL", "C.UTF-8");
 		String modulePath = this.kernels.modulePath().isEmpty() ? System.getenv().getOrDefault("MODULEPATH", "") : this.kernels.modulePath();
 		if (!modulePath.isEmpty()) {
 			env.put("MODULEPATH", modulePath);
 		}
-		for (String name : List.of("LMOD_CMD", "MODULES_CMD", "LMOD_DIR")) {
-			String value = System.getenv(name);
+		for (String variable : List.of("LMOD_CMD", "MODULES_CMD", "LMOD_DIR")) {
+			String value = System.getenv(variable);
 			if (value != null) {
-				env.put(name, value);
+				env.put(variable, value);
 			}
 		}
 		return env;
 	}
 
-	/**
-	 * How to start kernel-tools' main class with this JVM: from a Spring Boot jar through its
-	 * PropertiesLauncher (the class sits in a nested jar), otherwise from this JVM's classpath.
-	 */
-	static List<String> javaCommand() {
-		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		String classpath = System.getProperty("java.class.path");
-		if (isBootJar()) {
-			return List.of(java, "-Xss1m", "-XX:TieredStopAtLevel=1", "-cp", classpath, "-Dloader.main=" + CLI,
-					"org.springframework.boot.loader.launch.PropertiesLauncher");
-		}
-		return List.of(java, "-XX:TieredStopAtLevel=1", "-cp", classpath, CLI);
-	}
-
-	private static boolean isBootJar() {
+	private static void createDirectories(Path home) {
 		try {
-			Class.forName("org.springframework.boot.loader.launch.JarLauncher");
-			return true;
+			Files.createDirectories(home);
 		}
-		catch (ClassNotFoundException ex) {
-			return false;
+		catch (IOException ex) {
+			throw new UncheckedIOException("cannot create " + home, ex);
 		}
 	}
 }

@@ -54,9 +54,13 @@ class PageController {
 
 	private final org.portico.gateway.cull.CullProperties cull;
 
+	private final org.portico.gateway.kernels.KernelService kernels;
+
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
-			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles) {
+			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles,
+			org.portico.gateway.kernels.KernelService kernels) {
 		this.cull = cull;
+		this.kernels = kernels;
 		this.profiles = profiles;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
 		this.accounts = accounts;
@@ -134,7 +138,7 @@ class PageController {
 		model.addAttribute("user", principal.name());
 		model.addAttribute("admin", principal.admin());
 		model.addAttribute("apps", this.apps.all());
-		model.addAttribute("kernels", this.apps.userKernels(principal.name()));
+		model.addAttribute("kernels", this.kernels.names(principal.name()));
 		model.addAttribute("defaultApp", this.apps.defaultApp());
 		profileModel(model, Map.of());
 		model.addAttribute("events", this.events.latest(principal.name(), 5)
@@ -159,7 +163,7 @@ class PageController {
 		}
 		model.addAttribute("user", principal.name());
 		model.addAttribute("apps", this.apps.all());
-		model.addAttribute("kernels", this.apps.userKernels(principal.name()));
+		model.addAttribute("kernels", this.kernels.names(principal.name()));
 		model.addAttribute("defaultApp", this.apps.defaultApp());
 		profileModel(model, Map.of());
 		model.addAttribute("next", safeNext(next, ""));

@@ -303,7 +303,7 @@ class SlurmGatewayTests {
 	record Run(int exit, String output) {
 	}
 
-	private static Run run(Duration timeout, String... argv) throws IOException, InterruptedException {
+	static Run run(Duration timeout, String... argv) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
 		process.getOutputStream().close();
 		byte[] out = process.getInputStream().readAllBytes();
@@ -315,7 +315,7 @@ class SlurmGatewayTests {
 	}
 
 	/** {@code $PORTICO_SHARED_DIR}, else {@code ../shared} beside the repository root. */
-	private static Path sharedDir() {
+	static Path sharedDir() {
 		String configured = System.getenv("PORTICO_SHARED_DIR");
 		if (configured != null && !configured.isBlank()) {
 			return Path.of(configured);
