@@ -31,7 +31,16 @@ public final class AppCatalog {
 
 	public AppCatalog(AppProperties apps, PorticoProperties properties, AppRuntime runtime) {
 		this.runtime = runtime;
-		this.apps = new TreeMap<>(apps.apps());
+		this.apps = new TreeMap<>(AppDescriptors.builtIn());
+		if (apps.appsDir() != null) {
+			this.apps.putAll(AppDescriptors.load(apps.appsDir()));
+		}
+		this.apps.putAll(apps.apps());
+		for (String name : this.apps.keySet()) {
+			if (!AppDescriptors.NAME.matcher(name).matches()) {
+				throw new IllegalStateException("app name '" + name + "': 1 to 32 lower-case letters, digits and '-', starting with a letter");
+			}
+		}
 		this.defaultApp = apps.defaultApp();
 		this.properties = properties;
 		if (!this.apps.containsKey(this.defaultApp)) {

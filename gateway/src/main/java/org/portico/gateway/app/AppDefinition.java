@@ -29,14 +29,58 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * by a validated kernel name), or empty when the app has no kernels to choose
  * @param activityProbe how the culler asks the server whether it computes: {@code jupyter}
  * (its kernels and terminals API), or empty for none
+ * @param icon a short symbol or emoji shown beside the name on the launch page, or empty
+ * @param prefix {@code keep}: the server is told its base URL and gets paths as the browser sent them
+ * (Jupyter); {@code strip}: the server is served from its root and gets paths without
+ * {@code /user/NAME/...} (code-server, websockify), and its root-absolute redirects are put back
+ * under the prefix
+ * @param auth how the gateway authenticates to the server: {@code token} sends
+ * {@code Authorization: token SECRET} ({@code secretEnv} tells the server the secret); {@code none}
+ * sends nothing, for servers that check nothing, where the gateway's owner check is the only guard
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
-		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg) {
+		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
+		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth) {
 
 	public AppDefinition {
+		if (displayName == null || displayName.isBlank()) {
+			throw new IllegalArgumentException("an app needs a display-name");
+		}
+		if (command == null || command.isEmpty()) {
+			throw new IllegalArgumentException("an app needs a command (an argument list)");
+		}
 		command = List.copyOf(command);
-		rootArgs = List.copyOf(rootArgs);
-		environment = Map.copyOf(environment);
+		rootArgs = (rootArgs == null) ? List.of() : List.copyOf(rootArgs);
+		environment = (environment == null) ? Map.of() : Map.copyOf(environment);
+		description = (description == null) ? "" : description;
+		readyPath = (readyPath == null) ? "" : readyPath;
+		activityProbe = (activityProbe == null) ? "" : activityProbe;
+		kernelArg = (kernelArg == null) ? "" : kernelArg;
+		icon = (icon == null) ? "" : icon;
+		prefix = (prefix == null) ? "keep" : prefix;
+		auth = (auth == null) ? "token" : auth;
+		if (!prefix.equals("keep") && !prefix.equals("strip")) {
+			throw new IllegalArgumentException("an app's prefix is keep or strip, not '" + prefix + "'");
+		}
+		if (!auth.equals("token") && !auth.equals("none")) {
+			throw new IllegalArgumentException("an app's auth is token or none, not '" + auth + "'");
+		}
+		if (!activityProbe.isEmpty() && !activityProbe.equals("jupyter")) {
+			throw new IllegalArgumentException("an app's activity-probe is jupyter or empty, not '" + activityProbe + "'");
+		}
+		if (icon.length() > 8) {
+			throw new IllegalArgumentException("an app's icon is a symbol of at most 8 characters");
+		}
+	}
+
+	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */
+	public boolean stripsPrefix() {
+		return this.prefix.equals("strip");
+	}
+
+	/** The {@code Authorization} header the gateway sends the server, or {@code null} for none. */
+	public @Nullable String authorization(String secret) {
+		return this.auth.equals("token") ? "token " + secret : null;
 	}
 }

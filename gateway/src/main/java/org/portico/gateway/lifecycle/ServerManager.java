@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.app.AppDefinition;
 import org.portico.gateway.batch.BatchPlacements;
 import org.portico.gateway.batch.ProfileCatalog;
 import org.portico.gateway.config.PorticoProperties;
@@ -302,8 +303,10 @@ public final class ServerManager implements SmartLifecycle {
 			.flatMap((endpoint) -> waitForHttp(record, endpoint).thenReturn(endpoint))
 			.flatMap((endpoint) -> {
 				URI target = endpoint.uri();
+				AppDefinition app = this.apps.find(record.app()).orElse(null);
 				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
-						"token " + record.secret());
+						(app != null) ? app.authorization(record.secret()) : "token " + record.secret(), false,
+						app != null && app.stripsPrefix());
 				// kept in the state: a batch job reports its endpoint once, and a restarted gateway must find it
 				ServerRecord running = record.withState(withEndpoint(record.state(), endpoint)).running(target);
 				return this.routes.put(route).thenReturn(running);
@@ -313,8 +316,9 @@ public final class ServerManager implements SmartLifecycle {
 
 	/** Polls the server over HTTP until it answers (any status below 500), within the HTTP timeout. */
 	private Mono<Void> waitForHttp(ServerRecord record, ServerEndpoint endpoint) {
-		String url = endpoint.uri() + AppCatalog.baseUrl(record.user(), record.name())
-				+ this.apps.find(record.app()).map((app) -> app.readyPath()).orElse("");
+		AppDefinition app = this.apps.find(record.app()).orElse(null);
+		String url = endpoint.uri() + ((app != null && app.stripsPrefix()) ? "/" : AppCatalog.baseUrl(record.user(), record.name()))
+				+ ((app != null) ? app.readyPath() : "");
 		Duration timeout = this.properties.spawn().httpTimeout();
 		// @formatter:off
 		return this.http.headers((h) -> h.set(HttpHeaderNames.AUTHORIZATION, "token " + record.secret()))

@@ -32,13 +32,32 @@ final class HttpProxyHandler {
 		this.headers = headers;
 	}
 
+	/**
+	 * A server behind a stripped prefix knows nothing of it: a redirect to its own root-absolute path
+	 * ({@code /dir/}) or its own origin is put back under the route's prefix, as nginx's default
+	 * {@code proxy_redirect} does. Relative locations need nothing.
+	 */
+	static void relocate(HttpServerResponse response, Route route) {
+		String location = response.responseHeaders().get(HttpHeaderNames.LOCATION);
+		if (location == null) {
+			return;
+		}
+		String origin = route.target().toString();
+		if (location.startsWith(origin + "/")) {
+			location = location.substring(origin.length());
+		}
+		if (location.startsWith("/") && !location.startsWith("//")) {
+			response.responseHeaders().set(HttpHeaderNames.LOCATION, route.spec() + location.substring(1));
+		}
+	}
+
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
 			boolean stripToken, ForwardedHeaders.ClientView view) {
 		boolean hasBody = request.requestHeaders().contains(HttpHeaderNames.CONTENT_LENGTH)
 				|| request.requestHeaders().contains(HttpHeaderNames.TRANSFER_ENCODING);
 		// @formatter:off
 		return this.client.request(request.method())
-			.uri(route.target().toString() + target.upstreamUri(stripToken))
+			.uri(route.target().toString() + target.upstreamUri(stripToken, route.strippedSegments()))
 			.send((upstreamRequest, out) -> {
 				this.headers.copyRequest(request.requestHeaders(), upstreamRequest.requestHeaders(), route, view, false);
 				return hasBody ? out.send(request.receive().retain()) : out;
@@ -46,6 +65,9 @@ final class HttpProxyHandler {
 			.response((upstreamResponse, body) -> {
 				response.status(upstreamResponse.status());
 				ForwardedHeaders.copyResponse(upstreamResponse.responseHeaders(), response.responseHeaders());
+				if (route.stripPrefix()) {
+					relocate(response, route);
+				}
 				return response.send(body.retain());
 			})
 			.then()

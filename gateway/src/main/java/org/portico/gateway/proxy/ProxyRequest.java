@@ -48,8 +48,26 @@ record ProxyRequest(String rawPath, @Nullable String rawQuery, String path) {
 	 * own credential for this request; otherwise it may be the server's and is passed on
 	 */
 	String upstreamUri(boolean stripToken) {
+		return upstreamUri(stripToken, 0);
+	}
+
+	/**
+	 * As {@link #upstreamUri(boolean)}, without the first {@code prefixSegments} segments of the path
+	 * (a route's spec, for apps served with the prefix stripped): {@code /user/alice/code/x} less 3
+	 * segments is {@code /x}. Segments are counted on the raw path, so an escaped character in the
+	 * prefix cannot shift the cut.
+	 */
+	String upstreamUri(boolean stripToken, int prefixSegments) {
+		String path = this.rawPath;
+		if (prefixSegments > 0) {
+			int cut = 0;
+			for (int i = 0; i < prefixSegments && cut >= 0; i++) {
+				cut = path.indexOf('/', cut + 1);
+			}
+			path = (cut < 0) ? "/" : path.substring(cut);
+		}
 		String query = stripToken ? withoutTokenParameter(this.rawQuery) : this.rawQuery;
-		return (query == null || query.isEmpty()) ? this.rawPath : this.rawPath + "?" + query;
+		return (query == null || query.isEmpty()) ? path : path + "?" + query;
 	}
 
 	/** The value of the {@code token} query parameter, or {@code null}. */

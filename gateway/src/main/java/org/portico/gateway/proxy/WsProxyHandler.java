@@ -54,7 +54,7 @@ final class WsProxyHandler {
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
 			boolean stripToken, ForwardedHeaders.ClientView view, java.util.function.Consumer<WebSocketFrame> onClientMessage) {
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
-		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri(stripToken);
+		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri(stripToken, route.strippedSegments());
 		// @formatter:off
 		WebsocketClientSpec.Builder clientSpec = WebsocketClientSpec.builder()
 			.handlePing(true)

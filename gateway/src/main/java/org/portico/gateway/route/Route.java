@@ -17,12 +17,20 @@ import org.jspecify.annotations.Nullable;
  * @param passthrough whether the gateway leaves authentication to the server: it neither checks the
  * caller nor strips their credentials (Portico as a drop-in proxy for JupyterHub, whose servers do
  * their own auth); {@code false} for every route Portico spawns
+ * @param stripPrefix whether the server is sent paths without {@code spec} ({@code /user/alice/code/x}
+ * reaches it as {@code /x}), for apps that cannot be told their base URL
  */
-public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough) {
+public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
+		boolean stripPrefix) {
 
 	/** A route whose callers the gateway authenticates and checks against {@code owner}. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
-		this(spec, target, owner, server, authorization, false);
+		this(spec, target, owner, server, authorization, false, false);
+	}
+
+	/** A route that keeps the prefix. */
+	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough) {
+		this(spec, target, owner, server, authorization, passthrough, false);
 	}
 
 	public Route {
@@ -30,6 +38,20 @@ public record Route(String spec, URI target, String owner, String server, @Nulla
 		Objects.requireNonNull(target, "target");
 		Objects.requireNonNull(owner, "owner");
 		Objects.requireNonNull(server, "server");
+	}
+
+	/** How many leading path segments the proxy removes before forwarding: those of {@code spec}, or none. */
+	public int strippedSegments() {
+		if (!this.stripPrefix) {
+			return 0;
+		}
+		int slashes = 0;
+		for (int i = 0; i < this.spec.length(); i++) {
+			if (this.spec.charAt(i) == '/') {
+				slashes++;
+			}
+		}
+		return slashes - 1;
 	}
 
 	/** {@code spec} with a leading and a trailing slash. */

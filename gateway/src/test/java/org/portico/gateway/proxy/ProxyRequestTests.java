@@ -48,4 +48,14 @@ class ProxyRequestTests {
 		assertThat(UserPathProxy.ownerOf("/user/alice")).isEqualTo("alice");
 		assertThat(UserPathProxy.ownerOf("/hub/home")).isNull();
 	}
+
+	@Test
+	void aStrippedPrefixIsCutOnTheRawPathAndKeepsTheRest() {
+		assertThat(ProxyRequest.parse("/user/alice/code/static/x.js?v=1&token=t").upstreamUri(true, 3)).isEqualTo("/static/x.js?v=1");
+		assertThat(ProxyRequest.parse("/user/alice/code/").upstreamUri(false, 3)).isEqualTo("/");
+		assertThat(ProxyRequest.parse("/user/alice/code").upstreamUri(false, 3)).isEqualTo("/");
+		// an escape inside the prefix does not move the cut, and escapes after it are passed on as received
+		assertThat(ProxyRequest.parse("/user/%61lice/a%20b/c%2Fd").upstreamUri(false, 2)).isEqualTo("/a%20b/c%2Fd");
+		assertThat(ProxyRequest.parse("/user/alice/x").upstreamUri(false, 0)).isEqualTo("/user/alice/x");
+	}
 }

@@ -1,0 +1,76 @@
+package org.portico.gateway.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AppDescriptorsTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void theBuiltInJupyterIsADescriptorWithItsFields() {
+		AppDefinition jupyter = AppDescriptors.builtIn().get("jupyter");
+		assertThat(jupyter.displayName()).isEqualTo("Jupyter Notebook");
+		assertThat(jupyter.command()).startsWith("jupyter-notebook").contains("--NotebookApp.base_url={base_url}");
+		assertThat(jupyter.stripsPrefix()).isFalse();
+		assertThat(jupyter.authorization("s3cret")).isEqualTo("token s3cret");
+		assertThat(jupyter.activityProbe()).isEqualTo("jupyter");
+		assertThat(jupyter.environment()).containsEntry("PYTHONPATH", "{runtime_dir}/python");
+	}
+
+	@Test
+	void yamlAndJsonFilesBindWithTheConfigurationsDefaults() throws Exception {
+		Files.writeString(this.dir.resolve("files.yaml"), """
+				display-name: Files
+				prefix: strip
+				auth: none
+				command: [python3, -m, http.server, "{port}"]
+				""");
+		Files.writeString(this.dir.resolve("board.json"), """
+				{"display-name": "Board", "icon": "B", "command": ["tensorboard", "--port", "{port}"], "ready-path": "healthz"}
+				""");
+		Files.writeString(this.dir.resolve("README.md"), "not a descriptor");
+		Map<String, AppDefinition> apps = AppDescriptors.load(this.dir);
+		assertThat(apps).containsOnlyKeys("board", "files");
+		AppDefinition files = apps.get("files");
+		assertThat(files.stripsPrefix()).isTrue();
+		assertThat(files.authorization("s3cret")).isNull();
+		assertThat(files.command()).containsExactly("python3", "-m", "http.server", "{port}");
+		assertThat(files.description()).isEmpty();
+		assertThat(files.rootArgs()).isEmpty();
+		AppDefinition board = apps.get("board");
+		assertThat(board.prefix()).isEqualTo("keep");
+		assertThat(board.auth()).isEqualTo("token");
+		assertThat(board.readyPath()).isEqualTo("healthz");
+		assertThat(board.icon()).isEqualTo("B");
+	}
+
+	@Test
+	void aBrokenDescriptorStopsTheStartWithAMessageThatNamesIt() throws Exception {
+		for (Map.Entry<String, String> bad : Map.of(
+				"sideways.yaml", "display-name: X\ncommand: [x]\nprefix: sideways\n",
+				"nocmd.yaml", "display-name: X\n",
+				"noname.yaml", "command: [x]\n",
+				"badauth.yaml", "display-name: X\ncommand: [x]\nauth: password\n",
+				"broken.yaml", "display-name: [unclosed\n",
+				"Bad Name.yaml", "display-name: X\ncommand: [x]\n").entrySet()) {
+			Path one = Files.createTempDirectory(this.dir, "case");
+			Files.writeString(one.resolve(bad.getKey()), bad.getValue());
+			assertThatThrownBy(() -> AppDescriptors.load(one)).as(bad.getKey()).isInstanceOf(IllegalStateException.class)
+				.hasMessageContaining(bad.getKey());
+		}
+		Path twice = Files.createTempDirectory(this.dir, "twice");
+		Files.writeString(twice.resolve("a.yaml"), "display-name: A\ncommand: [a]\n");
+		Files.writeString(twice.resolve("a.json"), "{\"display-name\": \"A\", \"command\": [\"a\"]}");
+		assertThatThrownBy(() -> AppDescriptors.load(twice)).hasMessageContaining("another file already describes 'a'");
+		assertThatThrownBy(() -> AppDescriptors.load(this.dir.resolve("missing"))).hasMessageContaining("not a folder");
+	}
+}
