@@ -22,7 +22,7 @@ public final class AppRuntime {
 	/** kernel-tools' runnable jar, relative to the runtime folder. */
 	public static final String KERNEL_TOOLS_JAR = "kernel-tools/portico-kernel-tools.jar";
 
-	private static final List<String> FILES = List.of("python/portico_jupyter_auth.py", KERNEL_TOOLS_JAR);
+	private static final List<String> FILES = List.of("python/portico_jupyter_auth.py", "desktop/portico-desktop.sh", KERNEL_TOOLS_JAR);
 
 	private final Path dir;
 
