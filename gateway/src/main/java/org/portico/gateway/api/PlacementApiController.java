@@ -35,7 +35,12 @@ class PlacementApiController {
 	Mono<Map<String, Object>> pools(@AuthenticationPrincipal PorticoPrincipal principal) {
 		requireAdmin(principal);
 		Map<String, Object> pools = new LinkedHashMap<>();
-		this.placement.snapshot().forEach((name, view) -> pools.put(name, pool(view)));
+		this.placement.snapshot().forEach((name, view) -> {
+			Map<String, Object> model = pool(view);
+			// with "scheduler", per-GPU counts are Portico's bookkeeping; Slurm picks the device within the node
+			model.put("gpu_binding", String.valueOf(this.placement.binding(name)).toLowerCase(java.util.Locale.ROOT));
+			pools.put(name, model);
+		});
 		return Mono.just(Map.of("pools", pools));
 	}
 

@@ -69,6 +69,9 @@ public final class PlacementService implements SmartLifecycle {
 	/** The state key of the slots per GPU on the seat's node (for showing "1 of 4"). */
 	public static final String SLOTS_PER_GPU = "placement.slotsPerGpu";
 
+	/** The state key of who binds the GPU: {@code SCHEDULER} (Slurm picks the device) or {@code ENVIRONMENT}. */
+	public static final String BINDING = "placement.binding";
+
 	private static final Pattern MEMORY = Pattern.compile("([0-9]{1,12})\\s*([MmGgTt]?)");
 
 	private static final Pattern GRES_SHARD = Pattern.compile("shard:([0-9]{1,3})");
@@ -169,6 +172,7 @@ public final class PlacementService implements SmartLifecycle {
 		Map<String, String> data = new LinkedHashMap<>(seat.toStateData());
 		data.put(POOL, pool);
 		data.put(SLOTS_PER_GPU, Integer.toString(seat.slotsPerGpu()));
+		data.put(BINDING, binding.name());
 		log.info("placed user={} server={} pool={} node={} gpu={} slots={} cores={}", user, server, pool, seat.node(), seat.gpu(),
 				seat.gpuSlots(), seat.cores());
 		return new Seated(pool, seat, options, environment, data);
@@ -217,6 +221,11 @@ public final class PlacementService implements SmartLifecycle {
 		return this.engines.get(pool);
 	}
 
+	/** Who binds the GPUs of a pool's seats, or {@code null} for an unknown pool. */
+	public @Nullable GpuBinding binding(String pool) {
+		return this.bindings.get(pool);
+	}
+
 	/** The names of the pools. */
 	public Set<String> pools() {
 		return this.engines.keySet();
@@ -241,6 +250,7 @@ public final class PlacementService implements SmartLifecycle {
 		model.put("cores", integer(data.get(ExistingSession.CORES)));
 		model.put("memory_mib", integer(data.get("placement.memoryMiB")));
 		model.put("reservation", data.get(ExistingSession.RESERVATION));
+		model.put("gpu_bound_by", (data.get(BINDING) != null) ? data.get(BINDING).toLowerCase(Locale.ROOT) : null);
 		model.put("text", describe(data));
 		return model;
 	}
@@ -252,7 +262,11 @@ public final class PlacementService implements SmartLifecycle {
 		if (gpu != null) {
 			String slots = data.getOrDefault(ExistingSession.GPU_SLOTS, "?");
 			String per = data.getOrDefault(SLOTS_PER_GPU, "?");
-			text.append(", GPU ").append(gpu).append(slots.equals(per) ? " (whole)" : " (" + slots + " of " + per + " slots)");
+			String share = slots.equals(per) ? "a whole GPU" : slots + " of " + per + " slots of a GPU";
+			// Slurm 22.05 cannot be asked for a shard of one given GPU: it picks the device, so Portico's index
+			// is its own count per GPU, not the device the job sees
+			text.append(GpuBinding.SCHEDULER.name().equals(data.get(BINDING)) ? ", " + share + " (the scheduler picks the device)"
+					: ", GPU " + gpu + " (" + share + ")");
 		}
 		else {
 			text.append(", no GPU");
