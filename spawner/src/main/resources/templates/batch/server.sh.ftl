@@ -21,6 +21,10 @@ PORTICO_PORT=$([=python] -c 'import socket; s = socket.socket(); s.bind(("", 0))
 echo "portico: starting the server on ${PORTICO_NODE}:${PORTICO_PORT}"
 (
 	portico_server_environment
+<#-- The placement seat's share: thread counts and, where the scheduler does not bind it, the GPU. -->
+<#list pins as name, value>
+	export [=name?no_esc]=[=value]
+</#list>
 	exec<#list command as word> [=word]</#list>
 ) &
 PORTICO_SERVER_PID=$!

@@ -14,7 +14,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 
 /** Maps the API's refusals to JupyterHub's error shape: {@code {"status": 400, "message": "..."}}. */
-@RestControllerAdvice(assignableTypes = HubApiController.class)
+@RestControllerAdvice(assignableTypes = { HubApiController.class, PlacementApiController.class })
 class ApiErrorHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);
@@ -29,6 +29,7 @@ class ApiErrorHandler {
 		HttpStatus status = switch (ex.kind()) {
 			case NOT_FOUND -> HttpStatus.NOT_FOUND;
 			case CONFLICT, INVALID -> HttpStatus.BAD_REQUEST;
+			case REFUSED -> HttpStatus.CONFLICT;
 		};
 		return body(status, ex.getMessage());
 	}

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.app.AppCatalog;
+import org.portico.gateway.placement.PlacementService;
 import org.portico.gateway.store.ApiToken;
 import org.portico.gateway.store.ServerPhase;
 import org.portico.gateway.store.ServerRecord;
@@ -71,6 +72,8 @@ final class ApiModels {
 		model.put("time_remaining", (server.expiresAt() != null)
 				? Math.max(0, java.time.Duration.between(Instant.now(), server.expiresAt()).toSeconds()) : null);
 		model.put("keep_until", time(server.keepUntil()));
+		// Portico's addition: the placement seat (node, GPU share, cores) of an interactive pool, or null
+		model.put("placement", server.phase().active() ? PlacementService.model(server.state()) : null);
 		return model;
 	}
 

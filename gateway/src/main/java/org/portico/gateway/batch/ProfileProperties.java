@@ -42,12 +42,14 @@ public record ProfileProperties(@DefaultValue Map<String, @Valid Profile> profil
 	 * @param maxHours the longest walltime a user may ask for
 	 * @param immediate whether the job starts now or gives up, by default
 	 * @param userChoosesImmediate whether the user may change {@code immediate}
+	 * @param pool the placement pool ({@code portico.placement.pools.NAME}) that seats this profile's sessions
+	 * before they are submitted; {@code null}: none
 	 */
 	public record Profile(@Nullable String displayName, @Nullable String description, @NotBlank String scheduler,
 			@Nullable String queue, @DefaultValue List<String> queues, @Nullable String account, @DefaultValue("1") int cores,
 			@Nullable String memory, @DefaultValue("0") int gpus, @Nullable String gres, @DefaultValue("1") double defaultHours,
 			@DefaultValue("24") double maxHours, @DefaultValue("false") boolean immediate,
-			@DefaultValue("true") boolean userChoosesImmediate) {
+			@DefaultValue("true") boolean userChoosesImmediate, @Nullable String pool) {
 
 		public Profile {
 			queues = List.copyOf(queues);

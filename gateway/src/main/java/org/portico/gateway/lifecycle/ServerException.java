@@ -13,7 +13,9 @@ public class ServerException extends RuntimeException {
 		/** The thing asked for does not exist (404). */
 		NOT_FOUND,
 		/** The request itself is malformed (400). */
-		INVALID
+		INVALID,
+		/** The request is well-formed but cannot be honoured now, e.g. a full placement pool (409). */
+		REFUSED
 	}
 
 	private final Kind kind;

@@ -17,6 +17,7 @@ import org.portico.gateway.app.AppDefinition;
 import org.portico.gateway.batch.BatchPlacements;
 import org.portico.gateway.batch.ProfileCatalog;
 import org.portico.gateway.config.PorticoProperties;
+import org.portico.gateway.placement.PlacementService;
 import org.portico.gateway.route.Route;
 import org.portico.gateway.route.RouteTable;
 import org.portico.gateway.security.Secrets;
@@ -80,6 +81,8 @@ public final class ServerManager implements SmartLifecycle {
 
 	private final BatchPlacements placements;
 
+	private final PlacementService seats;
+
 	private final ConcurrentHashMap<String, ServerPhase> phases = new ConcurrentHashMap<>();
 
 	private final ConcurrentHashMap<String, Startup> startups = new ConcurrentHashMap<>();
@@ -91,7 +94,7 @@ public final class ServerManager implements SmartLifecycle {
 
 	public ServerManager(ServerStore servers, EventStore events, RouteTable routes, AppCatalog apps, ActivityTracker activity,
 			HttpClient upstreamClient, PorticoProperties properties, List<Spawner> spawners, ProfileCatalog profiles,
-			BatchPlacements placements) {
+			BatchPlacements placements, PlacementService seats) {
 		this.servers = servers;
 		this.events = events;
 		this.routes = routes;
@@ -101,6 +104,7 @@ public final class ServerManager implements SmartLifecycle {
 		this.properties = properties;
 		this.profiles = profiles;
 		this.placements = placements;
+		this.seats = seats;
 		this.spawners = spawners.stream().collect(Collectors.toUnmodifiableMap(Spawner::name, Function.identity()));
 		if (!this.spawners.containsKey(properties.spawn().spawner())) {
 			throw new IllegalStateException("portico.spawn.spawner names no known spawner: " + properties.spawn().spawner()
@@ -118,6 +122,9 @@ public final class ServerManager implements SmartLifecycle {
 		final AtomicReference<@Nullable Disposable> pipeline = new AtomicReference<>();
 
 		volatile @Nullable ProgressEvent last;
+
+		/** The placement seat's state data (empty without a seat), persisted with the spawner's state. */
+		volatile Map<String, String> seat = Map.of();
 
 		/** How many browsers follow this start now, and when the last one left. */
 		final java.util.concurrent.atomic.AtomicInteger watchers = new java.util.concurrent.atomic.AtomicInteger();
@@ -163,6 +170,18 @@ public final class ServerManager implements SmartLifecycle {
 	 */
 	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
 			Map<String, String> choices) {
+		return start(user, server, appName, hours, choices, java.util.Set.of());
+	}
+
+	/**
+	 * Starts a user's server as {@link #start(String, String, String, Double, Map)} does; when the profile
+	 * names a placement pool, a seat is taken before anything is submitted, and a full pool refuses at once.
+	 * @param groups the user's groups, for class reservations of the pool
+	 * @return errors with {@link ServerException} of kind {@code REFUSED} and the pool's reason when no seat
+	 * is free (the record is saved as failed with that reason, so the page shows it)
+	 */
+	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
+			Map<String, String> choices, java.util.Set<String> groups) {
 		String app = (appName != null) ? appName : this.apps.defaultApp();
 		Duration walltime;
 		java.util.Optional<ProfileCatalog.Choice> choice;
@@ -209,15 +228,45 @@ public final class ServerManager implements SmartLifecycle {
 					return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
 							"The server is already running or starting; stop it first."));
 				}
+				PlacementService.Seated seated;
+				try {
+					seated = choice.isPresent() ? this.seats.seat(choice.get(), user, server, groups, walltime) : null;
+				}
+				catch (PlacementService.Refused ex) {
+					return refused(record, ex.getMessage());
+				}
 				log.info("spawn requested user={} server={} app={}", user, server, app);
 				remember(record);
 				Startup startup = begin(record);
 				startup.emit(ProgressEvent.step(0, "Server requested"));
-				Mono<SpawnHandle> launch = spawner.start(request(record, options, kernel))
+				Map<String, String> spawnOptions = options;
+				SpawnRequest request = request(record, options, kernel);
+				if (seated != null) {
+					startup.seat = seated.stateData();
+					Map<String, String> withSeat = new java.util.HashMap<>(options);
+					withSeat.remove("gres");
+					withSeat.putAll(seated.options());
+					spawnOptions = withSeat;
+					request = withEnvironment(request(record, spawnOptions, kernel),
+							this.placements.isBatch(spawner.name()) ? Map.of() : seated.environment());
+					startup.emit(ProgressEvent.step(5, "Seat: " + PlacementService.describe(seated.stateData())));
+				}
+				Mono<SpawnHandle> launch = spawner.start(request)
 					.doOnNext((handle) -> startup.emit(ProgressEvent.step(10, "Server launched")));
 				follow(record, spawner, launch, startup);
 				return this.events.record(user, server, "spawn", "Server requested (" + app + ")").thenReturn(record);
 			});
+		// @formatter:on
+	}
+
+	/** A start the placement pool refused: saved as failed with the pool's reason, which the caller gets as the error. */
+	private Mono<ServerRecord> refused(ServerRecord record, String message) {
+		String key = key(record.user(), record.name());
+		// @formatter:off
+		return save(record.withPhase(ServerPhase.FAILED, message))
+			.then(this.events.record(record.user(), record.name(), "spawn-refused", message))
+			.then(Mono.fromRunnable(() -> this.phases.put(key, ServerPhase.FAILED)))
+			.then(Mono.error(new ServerException(ServerException.Kind.REFUSED, message)));
 		// @formatter:on
 	}
 
@@ -274,8 +323,9 @@ public final class ServerManager implements SmartLifecycle {
 		// @formatter:off
 		Mono<ServerRecord> pipeline = launch
 			.flatMap((handle) -> {
-				startup.state.set(handle.state());
-				ServerRecord launched = record.withState(handle.state());
+				SpawnState state = withSeat(handle.state(), startup.seat);
+				startup.state.set(state);
+				ServerRecord launched = record.withState(state);
 				// Saved the moment the process or job exists: a restart from here on finds it.
 				return save(launched).then(awaitReady(launched, handle, startup));
 			})
@@ -351,6 +401,7 @@ public final class ServerManager implements SmartLifecycle {
 				: Mono.empty();
 		// @formatter:off
 		return cleanup
+			.then(Mono.fromRunnable(() -> this.seats.release(record.user(), record.name())))
 			.then(this.routes.remove(AppCatalog.baseUrl(record.user(), record.name())))
 			.then(save(failed))
 			.then(this.events.record(record.user(), record.name(), "spawn-failed", message))
@@ -389,6 +440,8 @@ public final class ServerManager implements SmartLifecycle {
 				ServerRecord stopped = record.withState(known.orElse(null)).withPhase(ServerPhase.STOPPED, why);
 				return this.routes.remove(spec)
 					.then(stop)
+					// the seat is free once the job is gone (stop waits for that), not before
+					.then(Mono.fromRunnable(() -> this.seats.release(record.user(), record.name())))
 					.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
 					.then(save(stopped))
 					.then(this.events.record(record.user(), record.name(), "stop", why))
@@ -413,7 +466,11 @@ public final class ServerManager implements SmartLifecycle {
 	@EventListener(ApplicationReadyEvent.class)
 	public void reattach() {
 		// Runs once at start-up; the servers come back one by one and users see their progress meanwhile.
+		// Seats first: the servers that come back hold theirs again, and those that do not give them back.
 		this.servers.active()
+			.collectList()
+			.doOnNext(this.seats::rebuild)
+			.flatMapMany(Flux::fromIterable)
 			.flatMap(this::reattach)
 			.subscribe(null, (ex) -> log.error("re-attaching servers failed", ex));
 	}
@@ -466,6 +523,7 @@ public final class ServerManager implements SmartLifecycle {
 			log.info("server gone user={} server={} reason={}", record.user(), record.name(), gone.reason());
 			String spec = AppCatalog.baseUrl(record.user(), record.name());
 			return this.routes.remove(spec)
+				.then(Mono.fromRunnable(() -> this.seats.release(record.user(), record.name())))
 				.then(Mono.fromRunnable(() -> this.activity.forget(spec)))
 				.then(save(record.withPhase(ServerPhase.STOPPED, message)))
 				.then(this.events.record(record.user(), record.name(), "gone", message))
@@ -643,6 +701,27 @@ public final class ServerManager implements SmartLifecycle {
 		AppCatalog.Placement placement = this.placements.placementFor(record.spawner(), record.user(), record.name());
 		return this.apps.request(record.user(), record.name(), record.app(), secret,
 				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options, kernel);
+	}
+
+	/** The spawner's state with the placement seat's data added (the seat must survive a restart). */
+	private static SpawnState withSeat(SpawnState state, Map<String, String> seat) {
+		if (seat.isEmpty()) {
+			return state;
+		}
+		Map<String, String> data = new java.util.HashMap<>(state.data());
+		data.putAll(seat);
+		return new SpawnState(state.spawner(), state.id(), data);
+	}
+
+	/** A request with the seat's pinned variables added (spawners that take no pins as options: local). */
+	private static SpawnRequest withEnvironment(SpawnRequest request, Map<String, String> pins) {
+		if (pins.isEmpty()) {
+			return request;
+		}
+		Map<String, String> env = new java.util.HashMap<>(request.environment());
+		env.putAll(pins);
+		return new SpawnRequest(request.user(), request.server(), request.command(), env, request.workDir(), request.logFile(),
+				request.startTimeout(), request.options());
 	}
 
 	private static @Nullable SpawnState withEndpoint(@Nullable SpawnState state, ServerEndpoint endpoint) {

@@ -190,7 +190,7 @@ class PageController {
 					if (ex.kind() == ServerException.Kind.CONFLICT) {
 						return Mono.just(pending);
 					}
-					exchange.getResponse().setStatusCode(HttpStatus.BAD_REQUEST);
+					exchange.getResponse().setStatusCode((ex.kind() == ServerException.Kind.REFUSED) ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST);
 					model.addAttribute("user", principal.name());
 					model.addAttribute("apps", this.apps.all());
 					model.addAttribute("defaultApp", this.apps.defaultApp());
@@ -252,6 +252,10 @@ class PageController {
 			long left = Math.max(0, Duration.between(java.time.Instant.now(), server.expiresAt()).toMinutes());
 			model.put("timeLeft", ((left >= 60) ? (left / 60) + " h " : "") + (left % 60) + " min");
 			model.put("expiresText", readable(server.expiresAt()));
+		}
+		Map<String, Object> seat = server.phase().active() ? org.portico.gateway.placement.PlacementService.model(server.state()) : null;
+		if (seat != null) {
+			model.put("seat", seat.get("text"));
 		}
 		if (server.keepUntil() != null && server.keepUntil().isAfter(java.time.Instant.now())) {
 			model.put("keptUntil", readable(server.keepUntil()));

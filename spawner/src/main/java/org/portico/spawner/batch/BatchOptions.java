@@ -22,9 +22,19 @@ import org.jspecify.annotations.Nullable;
  * @param walltime the time limit
  * @param immediate start now or give up
  * @param nodeList nodes to run on, {@code null} for any
+ * @param pins variables that pin a placement seat's share (see {@link #PINNABLE})
+ * @param oversubscribe whether the job shares its node's cores (a placement pool's seat)
  */
 public record BatchOptions(@Nullable String queue, @Nullable String account, int cores, long memoryMiB, int gpus,
-		@Nullable String gres, Duration walltime, boolean immediate, @Nullable String nodeList) {
+		@Nullable String gres, Duration walltime, boolean immediate, @Nullable String nodeList, Map<String, String> pins,
+		boolean oversubscribe) {
+
+	/** The prefix of form keys that carry a pinned variable, e.g. {@code pin.OMP_NUM_THREADS}. */
+	public static final String PIN = "pin.";
+
+	/** The variables a placement may pin; nothing else passes as a pin. */
+	public static final Set<String> PINNABLE = Set.of("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+			"CUDA_VISIBLE_DEVICES", "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
 
 	private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,6}(\\.[0-9]{1,4})?");
 
@@ -34,6 +44,13 @@ public record BatchOptions(@Nullable String queue, @Nullable String account, int
 
 	public BatchOptions {
 		Objects.requireNonNull(walltime, "walltime");
+		pins = Map.copyOf(pins);
+	}
+
+	/** Options without a placement seat. */
+	public BatchOptions(@Nullable String queue, @Nullable String account, int cores, long memoryMiB, int gpus,
+			@Nullable String gres, Duration walltime, boolean immediate, @Nullable String nodeList) {
+		this(queue, account, cores, memoryMiB, gpus, gres, walltime, immediate, nodeList, Map.of(), false);
 	}
 
 	/**
@@ -58,7 +75,19 @@ public record BatchOptions(@Nullable String queue, @Nullable String account, int
 		String immediateText = value(form, "immediate");
 		boolean immediate = (immediateText == null) ? d.immediate() : bool(immediateText);
 		String nodes = token(form, "nodes", JobSpec.NODE_LIST, d.nodeList());
-		return new BatchOptions(queue, account, cores, memory, gpus, gres, walltime, immediate, nodes);
+		Map<String, String> pins = new java.util.TreeMap<>();
+		for (Map.Entry<String, String> e : form.entrySet()) {
+			if (e.getKey().startsWith(PIN)) {
+				String name = e.getKey().substring(PIN.length());
+				if (!PINNABLE.contains(name)) {
+					throw new IllegalArgumentException("that variable cannot be pinned");
+				}
+				pins.put(name, token(form, e.getKey(), JobSpec.PIN_VALUE, null));
+			}
+		}
+		String oversubscribeText = value(form, "oversubscribe");
+		boolean oversubscribe = (oversubscribeText != null) && bool(oversubscribeText);
+		return new BatchOptions(queue, account, cores, memory, gpus, gres, walltime, immediate, nodes, pins, oversubscribe);
 	}
 
 	private static @Nullable String value(Map<String, String> form, String field) {

@@ -157,7 +157,7 @@ public final class BatchSpawner implements Spawner {
 		JobSpec spec = new JobSpec(request.user(), jobName(request), options.queue(), options.account(), options.cores(),
 				options.memoryMiB(), options.gpus(), options.gres(), options.walltime(), options.immediate(), request.workDir(),
 				request.logFile(), options.nodeList(), request.environment(), request.command(), callbackUrl(key), secret,
-				request.startTimeout());
+				request.startTimeout(), options.pins(), options.oversubscribe());
 		CommandLine submit = this.scheduler.submit(spec);
 		AtomicReference<@Nullable String> jobIdRef = new AtomicReference<>();
 		ReadinessCallbacks.Registration registration = this.callbacks.register(key, ReadinessCallbacks.hash(secret),

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * stays literal, and the {@link ShellOutputFormat}: every interpolated value is shell-quoted. The model holds
  * only the job's values (never the spawner): {@code spec} (the scalar fields of {@link JobSpec}),
  * {@code command} (pre-quoted words, with the port as {@code "$PORTICO_PORT"}), {@code callback}
- * ({@code url}), {@code nodeVariable}, {@code python}, and either {@code secretsFile} (a path the script
+ * ({@code url}), {@code nodeVariable}, {@code python}, {@code pins} (variable names to values that pin a
+ * placement seat's share, exported in the server's subshell), and either {@code secretsFile} (a path the script
  * sources, then deletes) or {@code secrets} (the same text, inline). That text defines
  * {@code PORTICO_CALLBACK_SECRET} (not exported) and {@code portico_server_environment}, a function that
  * exports the server's environment; it is built here, not by templates, so secrets stay out of site
@@ -160,6 +161,8 @@ public final class JobScriptRenderer {
 		model.put("callback", Map.of("url", spec.callbackUrl().toString()));
 		model.put("nodeVariable", scheduler.nodeNameVariable());
 		model.put("python", this.python);
+		// names are identifiers and values plain tokens (JobSpec checks); the template quotes the values
+		model.put("pins", new java.util.TreeMap<>(spec.pins()));
 		if (secretsFile != null) {
 			model.put("secretsFile", secretsFile.toString());
 		}

@@ -38,11 +38,17 @@ import org.portico.spawner.exec.CommandPrefix;
  * @param callbackUrl where the job reports its host and port
  * @param callbackSecret the per-spawn secret the job presents there
  * @param startTimeout how long the server may take to start listening, once the job runs
+ * @param pins variables that pin a placement seat's share (thread counts, {@code CUDA_VISIBLE_DEVICES}); no
+ * secrets: the template exports them in the script itself, where an admin can read them
+ * @param oversubscribe whether the job shares its node's cores with other jobs (a placement pool's seat)
  */
 public record JobSpec(String user, String jobName, @Nullable String queue, @Nullable String account, int cores,
 		long memoryMiB, int gpus, @Nullable String gres, Duration walltime, boolean immediate, Path workDir,
 		Path outputFile, @Nullable String nodeList, Map<String, String> environment, List<String> command,
-		URI callbackUrl, String callbackSecret, Duration startTimeout) {
+		URI callbackUrl, String callbackSecret, Duration startTimeout, Map<String, String> pins, boolean oversubscribe) {
+
+	/** Values of {@link #pins}: numbers, device lists and limits such as {@code 0,1} or {@code 0=20480M}. */
+	static final Pattern PIN_VALUE = Pattern.compile("[A-Za-z0-9,=._:-]{1,64}");
 
 	/** Queue, partition and account names. */
 	static final Pattern NAME_TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}");
@@ -96,6 +102,20 @@ public record JobSpec(String user, String jobName, @Nullable String queue, @Null
 				"callback secret must be 32 to 128 URL-safe characters");
 		Objects.requireNonNull(startTimeout, "startTimeout");
 		require(!startTimeout.isNegative() && !startTimeout.isZero(), "start timeout must be positive");
+		pins = Map.copyOf(pins);
+		pins.forEach((name, value) -> {
+			require(ENV_NAME.matcher(name).matches(), "pinned variable names must be identifiers");
+			require(PIN_VALUE.matcher(value).matches(), "pinned variable values may only hold letters, digits and ,=._:-");
+		});
+	}
+
+	/** A job without a placement seat: no pins, no oversubscription. */
+	public JobSpec(String user, String jobName, @Nullable String queue, @Nullable String account, int cores, long memoryMiB,
+			int gpus, @Nullable String gres, Duration walltime, boolean immediate, Path workDir, Path outputFile,
+			@Nullable String nodeList, Map<String, String> environment, List<String> command, URI callbackUrl,
+			String callbackSecret, Duration startTimeout) {
+		this(user, jobName, queue, account, cores, memoryMiB, gpus, gres, walltime, immediate, workDir, outputFile, nodeList,
+				environment, command, callbackUrl, callbackSecret, startTimeout, Map.of(), false);
 	}
 
 	private static void require(boolean condition, String message) {
@@ -133,6 +153,6 @@ public record JobSpec(String user, String jobName, @Nullable String queue, @Null
 				+ this.account + ", cores=" + this.cores + ", memoryMiB=" + this.memoryMiB + ", gpus=" + this.gpus
 				+ ", gres=" + this.gres + ", walltime=" + this.walltime + ", immediate=" + this.immediate + ", nodeList="
 				+ this.nodeList + ", environment=" + new java.util.TreeSet<>(this.environment.keySet()) + ", command="
-				+ this.command + "]";
+				+ this.command + ", pins=" + new java.util.TreeMap<>(this.pins) + ", oversubscribe=" + this.oversubscribe + "]";
 	}
 }

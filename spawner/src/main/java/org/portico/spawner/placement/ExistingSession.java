@@ -25,13 +25,13 @@ import org.jspecify.annotations.Nullable;
 public record ExistingSession(String sessionId, String user, String node, @Nullable Integer gpu, int gpuSlots, int cores,
 		long memoryMiB, Instant since, Duration walltime, @Nullable String reservationId) {
 
-	static final String NODE = "placement.node";
+	public static final String NODE = "placement.node";
 
-	static final String GPU = "placement.gpu";
+	public static final String GPU = "placement.gpu";
 
-	static final String GPU_SLOTS = "placement.gpuSlots";
+	public static final String GPU_SLOTS = "placement.gpuSlots";
 
-	static final String CORES = "placement.cores";
+	public static final String CORES = "placement.cores";
 
 	static final String MEMORY = "placement.memoryMiB";
 
@@ -39,7 +39,7 @@ public record ExistingSession(String sessionId, String user, String node, @Nulla
 
 	static final String WALLTIME = "placement.walltime";
 
-	static final String RESERVATION = "placement.reservation";
+	public static final String RESERVATION = "placement.reservation";
 
 	public ExistingSession {
 		Objects.requireNonNull(sessionId, "sessionId");

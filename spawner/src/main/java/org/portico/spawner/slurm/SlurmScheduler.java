@@ -116,6 +116,10 @@ public final class SlurmScheduler implements BatchScheduler {
 		if (spec.nodeList() != null) {
 			argv.add("--nodelist=" + spec.nodeList());
 		}
+		if (spec.oversubscribe()) {
+			// a placement seat shares the node's cores with other seats (the partition may force it as well)
+			argv.add("--oversubscribe");
+		}
 		return command(argv);
 	}
 

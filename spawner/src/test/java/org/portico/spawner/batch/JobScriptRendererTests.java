@@ -78,6 +78,25 @@ class JobScriptRendererTests {
 	}
 
 	@Test
+	void aPlacementSeatIsPinnedInTheServersSubshellAndOnTheSbatchLine() {
+		JobSpec plain = TestJobs.spec();
+		JobSpec seat = new JobSpec(plain.user(), plain.jobName(), "interactive", null, 2, 4096, 0, "shard:1", plain.walltime(), false,
+				plain.workDir(), plain.outputFile(), "gpu07", plain.environment(), plain.command(), plain.callbackUrl(),
+				plain.callbackSecret(), plain.startTimeout(), Map.of("OMP_NUM_THREADS", "2", "CUDA_VISIBLE_DEVICES", "1"), true);
+		String script = JobScriptRenderer.classpathOnly().render(SlurmScheduler.defaults(), seat, null).script();
+		assertThat(script).contains("\tportico_server_environment\n")
+			.contains("\texport CUDA_VISIBLE_DEVICES='1'\n\texport OMP_NUM_THREADS='2'\n\texec ");
+		assertThat(bash("-n", write(script)).exitCode()).isZero();
+		assertThat(SlurmScheduler.defaults().submit(seat).argv()).contains("--nodelist=gpu07", "--gres=shard:1", "--cpus-per-task=2",
+				"--oversubscribe");
+		assertThat(SlurmScheduler.defaults().submit(plain).argv()).doesNotContain("--oversubscribe");
+		assertThat(JobScriptRenderer.classpathOnly().render(SlurmScheduler.defaults(), plain, null).script()).doesNotContain("OMP_NUM_THREADS");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new JobSpec(plain.user(), plain.jobName(),
+				null, null, 1, 0, 0, null, plain.walltime(), false, plain.workDir(), plain.outputFile(), null, Map.of(), plain.command(),
+				plain.callbackUrl(), plain.callbackSecret(), plain.startTimeout(), Map.of("OMP_NUM_THREADS", "2; id"), false));
+	}
+
+	@Test
 	void withASecretsFileTheScriptHoldsNoSecret() {
 		JobSpec spec = TestJobs.spec(Map.of("JUPYTER_TOKEN", "tok-123456"), List.of("jupyter", "lab"));
 		JobScript rendered = JobScriptRenderer.classpathOnly()

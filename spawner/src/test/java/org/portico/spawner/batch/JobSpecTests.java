@@ -38,7 +38,9 @@ class JobSpecTests {
 				Map.of("cores", "4 --uid=0"), Map.of("cores", "99999999999999999999"), Map.of("memory", "-1G"),
 				Map.of("memory", "9999T"), Map.of("gpus", "3"), Map.of("account", "x'y"), Map.of("account", "a b"),
 				Map.of("gres", "gpu:1;id"), Map.of("nodes", "n1 n2"), Map.of("nodes", "$(hostname)"),
-				Map.of("immediate", "maybe"), Map.of("account", "acct\r\n#SBATCH --uid=0"));
+				Map.of("immediate", "maybe"), Map.of("account", "acct\r\n#SBATCH --uid=0"),
+				Map.of("pin.LD_PRELOAD", "/tmp/x.so"), Map.of("pin.OMP_NUM_THREADS", "2; id"),
+				Map.of("pin.CUDA_VISIBLE_DEVICES", "$(id)"), Map.of("oversubscribe", "sure"));
 		for (Map<String, String> form : hostile) {
 			assertThatThrownBy(() -> BatchOptions.fromForm(form, LIMITS)).as(form.toString())
 				.isInstanceOf(IllegalArgumentException.class)

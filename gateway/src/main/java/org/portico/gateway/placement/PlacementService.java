@@ -1,0 +1,396 @@
+package org.portico.gateway.placement;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.jspecify.annotations.Nullable;
+import org.portico.gateway.batch.BatchProperties;
+import org.portico.gateway.batch.ProfileCatalog;
+import org.portico.gateway.batch.ProfileProperties;
+import org.portico.gateway.store.ServerRecord;
+import org.portico.spawner.SpawnState;
+import org.portico.spawner.batch.BatchOptions;
+import org.portico.spawner.exec.CommandLine;
+import org.portico.spawner.exec.CommandResult;
+import org.portico.spawner.exec.LocalCommandRunner;
+import org.portico.spawner.placement.CapacityDefaults;
+import org.portico.spawner.placement.Decision;
+import org.portico.spawner.placement.ExistingSession;
+import org.portico.spawner.placement.GpuBinding;
+import org.portico.spawner.placement.GpuShare;
+import org.portico.spawner.placement.GpuSharing;
+import org.portico.spawner.placement.NodeCapacity;
+import org.portico.spawner.placement.NodeReport;
+import org.portico.spawner.placement.Oversubscription;
+import org.portico.spawner.placement.PlacementEngine;
+import org.portico.spawner.placement.PoolConfig;
+import org.portico.spawner.placement.PoolView;
+import org.portico.spawner.placement.Reservation;
+import org.portico.spawner.placement.Seat;
+import org.portico.spawner.placement.SeatPolicy;
+import org.portico.spawner.placement.SessionRequest;
+import org.portico.spawner.placement.SlurmNodeParser;
+import org.portico.spawner.placement.UserLimits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+
+/**
+ * One {@link PlacementEngine} per configured pool, and the gateway's use of it: a seat before a job is
+ * submitted ({@link #seat}), given back when the server ends ({@link #release}), rebuilt from the
+ * database's active servers after a restart ({@link #rebuild}), reservations opened and closed on a timer.
+ *
+ * <p>Every call answers at once (the engine takes microseconds and never waits); thread-safe. Nodes of a
+ * {@code slurm} pool are read once, when the gateway starts.
+ */
+@Component
+public final class PlacementService implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(PlacementService.class);
+
+	/** The state key of the pool a server's seat is in. */
+	public static final String POOL = "placement.pool";
+
+	/** The state key of the slots per GPU on the seat's node (for showing "1 of 4"). */
+	public static final String SLOTS_PER_GPU = "placement.slotsPerGpu";
+
+	/** The state key of who binds the GPU: {@code SCHEDULER} (Slurm picks the device) or {@code ENVIRONMENT}. */
+	public static final String BINDING = "placement.binding";
+
+	private static final Pattern MEMORY = Pattern.compile("([0-9]{1,12})\\s*([MmGgTt]?)");
+
+	private static final Pattern GRES_SHARD = Pattern.compile("shard:([0-9]{1,3})");
+
+	private final Map<String, PlacementEngine> engines = new TreeMap<>();
+
+	private final Map<String, GpuBinding> bindings = new HashMap<>();
+
+	private final ProfileCatalog profiles;
+
+	private final Duration advanceInterval;
+
+	private volatile @Nullable Disposable advancer;
+
+	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch) {
+		this.profiles = profiles;
+		this.advanceInterval = properties.advanceInterval();
+		properties.pools().forEach((name, pool) -> {
+			this.engines.put(name, new PlacementEngine(config(name, pool, batch)));
+			this.bindings.put(name, switch (pool.gpuBinding().toLowerCase(Locale.ROOT)) {
+				case "scheduler" -> GpuBinding.SCHEDULER;
+				case "environment" -> GpuBinding.ENVIRONMENT;
+				default -> throw new IllegalStateException("portico.placement.pools." + name + ".gpu-binding must be scheduler or environment");
+			});
+		});
+		profiles.all().forEach((name, profile) -> {
+			if (profile.pool() != null && !this.engines.containsKey(profile.pool())) {
+				throw new IllegalStateException("profile " + name + " names no configured placement pool: " + profile.pool());
+			}
+		});
+	}
+
+	/** A seat given to a start: the spawn options and environment that enforce it, and what to persist. */
+	public record Seated(String pool, Seat seat, Map<String, String> options, Map<String, String> environment,
+			Map<String, String> stateData) {
+	}
+
+	/** A start the pool cannot take now; the message is the engine's sentence for the user. */
+	public static final class Refused extends RuntimeException {
+
+		private final String reason;
+
+		Refused(String reason, String message) {
+			super(message, null, false, false);
+			this.reason = reason;
+		}
+
+		/** The engine's label (for logs and tests). */
+		public String reason() {
+			return this.reason;
+		}
+	}
+
+	/**
+	 * Takes a seat for a start whose profile names a pool.
+	 * @param choice the user's checked choice
+	 * @param groups the user's groups (for reservations)
+	 * @return the seat, or {@code null} when the profile names no pool
+	 * @throws Refused when the pool cannot take the session now
+	 */
+	public @Nullable Seated seat(ProfileCatalog.Choice choice, String user, String server, Set<String> groups,
+			Duration walltime) {
+		ProfileProperties.Profile profile = this.profiles.find(choice.profile()).orElse(null);
+		if (profile == null || profile.pool() == null) {
+			return null;
+		}
+		String pool = profile.pool();
+		PlacementEngine engine = this.engines.get(pool);
+		SessionRequest request = new SessionRequest(sessionId(user, server), user, groups, profile.cores(),
+				memoryMiB(profile.memory()), gpuShare(profile), walltime);
+		Decision decision = engine.place(request, Instant.now());
+		if (decision instanceof Decision.Refused refused) {
+			log.info("placement refused user={} server={} pool={} reason={}", user, server, pool, refused.reason());
+			throw new Refused(refused.reason().name(), refused.message());
+		}
+		Seat seat = ((Decision.Admitted) decision).seat();
+		GpuBinding binding = this.bindings.get(pool);
+		Map<String, String> options = new LinkedHashMap<>();
+		options.put("nodes", seat.node());
+		options.put("cores", Integer.toString(seat.cores()));
+		if (seat.memoryMiB() > 0) {
+			options.put("memory", Long.toString(seat.memoryMiB()));
+		}
+		// the seat decides the GPU request: the profile's own gres or gpus would ask twice
+		options.remove("gres");
+		options.put("gpus", "0");
+		if (binding == GpuBinding.SCHEDULER && seat.gpu() != null) {
+			if (seat.wholeGpu()) {
+				options.put("gpus", "1");
+			}
+			else {
+				options.put("gres", "shard:" + seat.gpuSlots());
+			}
+		}
+		options.put("oversubscribe", "true");
+		Map<String, String> environment = seat.environment(binding);
+		environment.forEach((key, value) -> options.put(BatchOptions.PIN + key, value));
+		Map<String, String> data = new LinkedHashMap<>(seat.toStateData());
+		data.put(POOL, pool);
+		data.put(SLOTS_PER_GPU, Integer.toString(seat.slotsPerGpu()));
+		data.put(BINDING, binding.name());
+		log.info("placed user={} server={} pool={} node={} gpu={} slots={} cores={}", user, server, pool, seat.node(), seat.gpu(),
+				seat.gpuSlots(), seat.cores());
+		return new Seated(pool, seat, options, environment, data);
+	}
+
+	/** Gives back a server's seat, in whichever pool it is; idempotent, never blocks. */
+	public void release(String user, String server) {
+		String id = sessionId(user, server);
+		for (PlacementEngine engine : this.engines.values()) {
+			engine.release(id);
+		}
+	}
+
+	/**
+	 * Replaces every pool's sessions with the seats the active servers hold in the database, after a gateway
+	 * restart: each server's spawn state carries its seat. Must run before any new start is placed.
+	 */
+	public void rebuild(Collection<ServerRecord> active) {
+		Map<String, List<ExistingSession>> byPool = new HashMap<>();
+		for (ServerRecord record : active) {
+			SpawnState state = record.state();
+			String pool = (state != null) ? state.get(POOL) : null;
+			if (pool == null || !this.engines.containsKey(pool)) {
+				continue;
+			}
+			try {
+				byPool.computeIfAbsent(pool, (p) -> new ArrayList<>())
+					.add(ExistingSession.fromStateData(sessionId(record.user(), record.name()), record.user(), state.data()));
+			}
+			catch (IllegalArgumentException ex) {
+				log.warn("rebuild: no valid seat for user={} server={}: {}", record.user(), record.name(), ex.getMessage());
+			}
+		}
+		this.engines.forEach((name, engine) -> engine.rebuild(byPool.getOrDefault(name, List.of())));
+	}
+
+	/** The pools by name, as a picture taken now. */
+	public Map<String, PoolView> snapshot() {
+		Map<String, PoolView> views = new LinkedHashMap<>();
+		this.engines.forEach((name, engine) -> views.put(name, engine.snapshot()));
+		return views;
+	}
+
+	/** The engine of a pool, or {@code null}. */
+	@Nullable PlacementEngine engine(String pool) {
+		return this.engines.get(pool);
+	}
+
+	/** Who binds the GPUs of a pool's seats, or {@code null} for an unknown pool. */
+	public @Nullable GpuBinding binding(String pool) {
+		return this.bindings.get(pool);
+	}
+
+	/** The names of the pools. */
+	public Set<String> pools() {
+		return this.engines.keySet();
+	}
+
+	/**
+	 * A server's seat as the user model shows it, from its spawn state.
+	 * @return {@code pool}, {@code node}, {@code gpu}, {@code gpu_slots}, {@code slots_per_gpu}, {@code cores},
+	 * {@code memory_mib}, {@code reservation} and a sentence in {@code text}; {@code null} without a seat
+	 */
+	public static @Nullable Map<String, Object> model(@Nullable SpawnState state) {
+		if (state == null || state.get(POOL) == null || state.get(ExistingSession.NODE) == null) {
+			return null;
+		}
+		Map<String, String> data = state.data();
+		Map<String, Object> model = new LinkedHashMap<>();
+		model.put("pool", data.get(POOL));
+		model.put("node", data.get(ExistingSession.NODE));
+		model.put("gpu", integer(data.get(ExistingSession.GPU)));
+		model.put("gpu_slots", integer(data.get(ExistingSession.GPU_SLOTS)));
+		model.put("slots_per_gpu", integer(data.get(SLOTS_PER_GPU)));
+		model.put("cores", integer(data.get(ExistingSession.CORES)));
+		model.put("memory_mib", integer(data.get("placement.memoryMiB")));
+		model.put("reservation", data.get(ExistingSession.RESERVATION));
+		model.put("gpu_bound_by", (data.get(BINDING) != null) ? data.get(BINDING).toLowerCase(Locale.ROOT) : null);
+		model.put("text", describe(data));
+		return model;
+	}
+
+	/** A seat in words, e.g. "node gpu07, GPU 1 (1 of 4 slots), 2 cores". */
+	public static String describe(Map<String, String> data) {
+		StringBuilder text = new StringBuilder("node ").append(data.get(ExistingSession.NODE));
+		String gpu = data.get(ExistingSession.GPU);
+		if (gpu != null) {
+			String slots = data.getOrDefault(ExistingSession.GPU_SLOTS, "?");
+			String per = data.getOrDefault(SLOTS_PER_GPU, "?");
+			String share = slots.equals(per) ? "a whole GPU" : slots + " of " + per + " slots of a GPU";
+			// Slurm 22.05 cannot be asked for a shard of one given GPU: it picks the device, so Portico's index
+			// is its own count per GPU, not the device the job sees
+			text.append(GpuBinding.SCHEDULER.name().equals(data.get(BINDING)) ? ", " + share + " (the scheduler picks the device)"
+					: ", GPU " + gpu + " (" + share + ")");
+		}
+		else {
+			text.append(", no GPU");
+		}
+		String cores = data.getOrDefault(ExistingSession.CORES, "?");
+		text.append(", ").append(cores).append(cores.equals("1") ? " core" : " cores");
+		if (data.get(ExistingSession.RESERVATION) != null) {
+			text.append(", reserved seat");
+		}
+		return text.toString();
+	}
+
+	private static @Nullable Long integer(@Nullable String text) {
+		try {
+			return (text != null) ? Long.valueOf(text) : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
+	}
+
+	static String sessionId(String user, String server) {
+		return user + "/" + server;
+	}
+
+	// ---- building a pool
+
+	private static PoolConfig config(String name, PlacementProperties.Pool pool, BatchProperties batch) {
+		List<NodeCapacity> nodes = switch (pool.source().toLowerCase(Locale.ROOT)) {
+			case "config" -> pool.nodes().stream().map((n) -> new NodeCapacity(n.name(), n.cores(), n.memoryMib(),
+					(n.swapMib() > 0) ? n.swapMib() : pool.swapMib(), n.gpus(), (n.gpuMemoryMib() > 0) ? n.gpuMemoryMib() : pool.gpuMemoryMib()))
+				.toList();
+			case "slurm" -> slurmNodes(name, pool, batch.slurm());
+			default -> throw new IllegalStateException("portico.placement.pools." + name + ".source must be config or slurm");
+		};
+		if (nodes.isEmpty()) {
+			throw new IllegalStateException("placement pool " + name + " has no usable node");
+		}
+		GpuSharing sharing = (pool.gpuSliceMib() > 0) ? GpuSharing.slicesOf(pool.gpuSliceMib()) : GpuSharing.sessions(pool.sessionsPerGpu());
+		SeatPolicy policy = switch (pool.policy().toLowerCase(Locale.ROOT)) {
+			case "spread" -> SeatPolicy.SPREAD;
+			case "pack" -> SeatPolicy.PACK;
+			default -> throw new IllegalStateException("portico.placement.pools." + name + ".policy must be spread or pack");
+		};
+		Duration maxWalltime = Duration.ofSeconds(Math.round(pool.maxHours() * 3600));
+		UserLimits limits = new UserLimits(pool.maxSessionsPerUser(), maxWalltime, pool.maxCoresPerUser());
+		log.info("placement pool={} nodes={} cpu-factor={} sessions-per-gpu={}", name, nodes.size(), pool.cpuFactor(), pool.sessionsPerGpu());
+		return new PoolConfig(nodes, new Oversubscription(pool.cpuFactor(), pool.memoryFactor(), sharing), policy, limits,
+				Duration.ofHours(1).compareTo(maxWalltime) <= 0 ? Duration.ofHours(1) : maxWalltime, pool.mpsLimits(),
+				pool.reservationLead(), ZoneId.systemDefault(), List.of());
+	}
+
+	/** Reads the pool's nodes from Slurm once, with the gateway's own rights (a read-only query). */
+	private static List<NodeCapacity> slurmNodes(String name, PlacementProperties.Pool pool, BatchProperties.Scheduler slurm) {
+		Map<String, String> env = new HashMap<>(LocalCommandRunner.DEFAULT_ENVIRONMENT);
+		if (slurm.binDir() != null && !slurm.binDir().isBlank()) {
+			env.put("PATH", slurm.binDir() + ":" + env.get("PATH"));
+		}
+		env.putAll(slurm.environment());
+		CommandLine command = new CommandLine(List.of("scontrol", "show", "node", "-o"), Map.of(), slurm.commandTimeout());
+		CommandResult result = new LocalCommandRunner(env, 8 * 1024 * 1024).run(command, null)
+			.block(slurm.commandTimeout().plusSeconds(5));
+		if (result == null || !result.success()) {
+			throw new IllegalStateException("placement pool " + name + ": scontrol show node failed: "
+					+ ((result != null) ? result.message(300) : "no answer"));
+		}
+		List<NodeReport> reports = SlurmNodeParser.parseScontrolShowNode(result.stdout(), pool.partition(),
+				new CapacityDefaults(pool.swapMib(), pool.gpuMemoryMib()));
+		return NodeReport.usable(reports);
+	}
+
+	static long memoryMiB(@Nullable String memory) {
+		if (memory == null || memory.isBlank()) {
+			return 0;
+		}
+		Matcher m = MEMORY.matcher(memory.strip());
+		if (!m.matches()) {
+			throw new IllegalStateException("profile memory is not a size: " + memory);
+		}
+		long n = Long.parseLong(m.group(1));
+		return switch (m.group(2).toUpperCase(Locale.ROOT)) {
+			case "G" -> n * 1024;
+			case "T" -> n * 1024 * 1024;
+			default -> n;
+		};
+	}
+
+	/** A profile's GPU wish: {@code gres: shard:N} is a slice, {@code gpus >= 1} a whole GPU. */
+	static GpuShare gpuShare(ProfileProperties.Profile profile) {
+		if (profile.gres() != null && GRES_SHARD.matcher(profile.gres()).matches()) {
+			return GpuShare.SLICE;
+		}
+		if (profile.gpus() > 0 || (profile.gres() != null && profile.gres().startsWith("gpu"))) {
+			return GpuShare.WHOLE;
+		}
+		return GpuShare.NONE;
+	}
+
+	// ---- SmartLifecycle: reservations open and close on time
+
+	@Override
+	public void start() {
+		if (this.engines.isEmpty()) {
+			return;
+		}
+		this.advancer = Flux.interval(this.advanceInterval, this.advanceInterval)
+			.onBackpressureDrop()
+			.subscribe((tick) -> {
+				Instant now = Instant.now();
+				this.engines.values().forEach((engine) -> engine.advance(now));
+			});
+	}
+
+	@Override
+	public void stop() {
+		Disposable current = this.advancer;
+		if (current != null) {
+			current.dispose();
+		}
+		this.advancer = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.advancer != null;
+	}
+}
