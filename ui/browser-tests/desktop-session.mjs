@@ -18,11 +18,13 @@ const browser = await launch();
 const seen = {};
 try {
   const page = await browser.newPage();
-  page.setDefaultTimeout(60_000);
+  page.setDefaultTimeout(90_000);
+  page.setDefaultNavigationTimeout(90_000);
   await page.goto(`${base}/hub/login`);
   await page.type('#username', user);
   await page.type('#password', password);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 90_000 });
 
   await page.goto(`${base}/user/${user}/`);
   await page.waitForFunction(() => document.title.includes('Portico desktop'), { timeout: 60_000 });
