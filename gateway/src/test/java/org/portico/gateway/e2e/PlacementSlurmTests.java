@@ -1,7 +1,6 @@
 package org.portico.gateway.e2e;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,11 +77,11 @@ class PlacementSlurmTests {
 	static void start() throws Exception {
 		Path script = sharedDir().resolve("schedulers/slurm-up.sh");
 		assertThat(script).as("the Slurm test cluster script (set PORTICO_SHARED_DIR)").isRegularFile();
-		Run up = run(Duration.ofMinutes(5), "bash", script.toString());
+		SlurmGatewayTests.Run up = run(Duration.ofMinutes(5), "bash", script.toString());
 		assertThat(up.exit()).as("slurm-up.sh failed:%n%s", up.output()).isZero();
 		for (String user : CREATED) {
 			if (run(Duration.ofSeconds(10), "id", "-u", user).exit() != 0) {
-				Run add = run(Duration.ofSeconds(30), "useradd", "-m", "-s", "/bin/bash", user);
+				SlurmGatewayTests.Run add = run(Duration.ofSeconds(30), "useradd", "-m", "-s", "/bin/bash", user);
 				assertThat(add.exit()).as("useradd %s: %s", user, add.output()).isZero();
 			}
 		}
@@ -277,37 +276,18 @@ class PlacementSlurmTests {
 
 	/** This class's jobs in squeue, {@code ID|USER|STATE|NAME|PARTITION}; finished ones only with {@code all}. */
 	private static List<String> jobs(boolean all) throws Exception {
-		Run squeue = run(Duration.ofSeconds(30), "squeue", "-h", "-t", all ? "all" : "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
+		SlurmGatewayTests.Run squeue = run(Duration.ofSeconds(30), "squeue", "-h", "-t", all ? "all" : "PENDING,RUNNING,CONFIGURING,COMPLETING,SUSPENDED",
 				"-o", "%i|%u|%T|%j|%P");
 		assertThat(squeue.exit()).as(squeue.output()).isZero();
 		return squeue.output().lines().filter((line) -> line.split("\\|").length >= 4 && line.split("\\|")[3].startsWith(PREFIX)).toList();
 	}
 
-	record Run(int exit, String output) {
+	// the shared helpers of the real-Slurm gateway tests
+	private static SlurmGatewayTests.Run run(Duration timeout, String... argv) throws IOException, InterruptedException {
+		return SlurmGatewayTests.run(timeout, argv);
 	}
 
-	private static Run run(Duration timeout, String... argv) throws IOException, InterruptedException {
-		Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
-		process.getOutputStream().close();
-		byte[] out = process.getInputStream().readAllBytes();
-		if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
-			process.destroyForcibly();
-			throw new IllegalStateException(String.join(" ", argv) + " timed out");
-		}
-		return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8));
-	}
-
-	/** {@code $PORTICO_SHARED_DIR}, else {@code ../shared} beside the repository root. */
 	private static Path sharedDir() {
-		String configured = System.getenv("PORTICO_SHARED_DIR");
-		if (configured != null && !configured.isBlank()) {
-			return Path.of(configured);
-		}
-		Path dir = Path.of(System.getProperty("user.dir")).toAbsolutePath();
-		while (dir != null && !Files.exists(dir.resolve(".git"))) {
-			dir = dir.getParent();
-		}
-		assertThat(dir).as("repository root above " + System.getProperty("user.dir")).isNotNull();
-		return dir.resolve("../shared").normalize();
+		return SlurmGatewayTests.sharedDir();
 	}
 }
