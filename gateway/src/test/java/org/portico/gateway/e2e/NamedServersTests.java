@@ -159,6 +159,57 @@ class NamedServersTests {
 	}
 
 	@Test
+	void theHomePageListsEachServerAndStartsStopsAndRemovesANamedOne() throws Exception {
+		Files.writeString(this.apps.resolve("keep.yaml"), descriptor("keep", "keep"));
+		Files.writeString(this.apps.resolve("strip.yaml"), descriptor("strip", "strip") + "server-name: side\n");
+		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.apps-dir=" + this.apps)) {
+			HubClient admin = HubClient.withToken(portico.base(), PorticoInstance.ADMIN_TOKEN);
+			admin.post("/hub/api/users/alice", "{\"password\": \"alice-password\"}");
+			HubClient alice = new HubClient(portico.base()).login("alice", "alice-password");
+
+			// no default server yet: one form, whose empty name starts the default server
+			String home = alice.get("/hub/home").body();
+			assertThat(home).contains("id=\"start\"").contains("name=\"server\"").doesNotContain("id=\"start-beside\"");
+			HubClient.Response started = form(alice, "/hub/spawn", home, Map.of("app", "keep", "server", ""));
+			assertThat(started.status()).isIn(302, 303);
+			assertThat(started.headers().get("location").get(0)).isEqualTo("/hub/spawn-pending/alice");
+			assertThat(alice.get("/hub/api/users/alice/server/progress").body()).contains("\"ready\":true");
+
+			// beside the running default server: a second form, proposing the descriptor's server-name
+			home = alice.get("/hub/home").body();
+			assertThat(home).contains("id=\"start-beside\"").contains("at /user/alice/side/").contains("at /user/alice/keep/");
+			HubClient.Response beside = form(alice, "/hub/spawn", home, Map.of("app", "strip", "beside", "true", "server", ""));
+			assertThat(beside.status()).isIn(302, 303);
+			assertThat(beside.headers().get("location").get(0)).isEqualTo("/hub/spawn-pending/alice/side");
+			String pending = alice.get("/hub/spawn-pending/alice/side").body();
+			assertThat(pending).contains("/hub/api/users/alice/servers/side/progress").contains("name=\"server\" value=\"side\"");
+			assertThat(alice.get("/hub/api/users/alice/servers/side/progress").body()).contains("\"ready\":true");
+			assertThat(alice.get("/user/alice/side/x").body()).isEqualTo("strip /x");
+
+			home = alice.get("/hub/home").body();
+			assertThat(home).contains("data-server=\"side\"").contains("href=\"/user/alice/side/\"").contains("running")
+				.contains("href=\"/user/alice/\"");
+			// a reserved name typed in the form comes back with the reason, nothing started
+			HubClient.Response reserved = form(alice, "/hub/spawn", home, Map.of("app", "strip", "beside", "true", "server", "lab"));
+			assertThat(reserved.status()).isEqualTo(400);
+			assertThat(reserved.body()).contains("class=\"error\"").contains("is taken by");
+			assertThat(portico.server("alice", "lab")).isNull();
+
+			// its stop button stops it alone; then it can be removed from the list
+			assertThat(form(alice, "/hub/stop", home, Map.of("server", "side")).status()).isIn(302, 303);
+			assertThat(portico.server("alice", "side").phase()).isEqualTo(ServerPhase.STOPPED);
+			assertThat(portico.server("alice", "").phase()).isEqualTo(ServerPhase.RUNNING);
+			home = alice.get("/hub/home").body();
+			assertThat(home).contains("data-server=\"side\"").contains("Start again").contains("Remove");
+			assertThat(form(alice, "/hub/remove", home, Map.of("server", "side")).status()).isIn(302, 303);
+			assertThat(portico.server("alice", "side")).isNull();
+			assertThat(alice.get("/hub/home").body()).doesNotContain("data-server=\"side\"");
+			assertThat(alice.get("/user/alice/x").body()).isEqualTo("keep /user/alice/x");
+			assertThat(alice.delete("/hub/api/users/alice/server").status()).isEqualTo(204);
+		}
+	}
+
+	@Test
 	void aLimitOfZeroTurnsNamedServersOff() throws Exception {
 		Files.writeString(this.apps.resolve("strip.yaml"), descriptor("strip", "strip"));
 		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.apps-dir=" + this.apps,
@@ -179,6 +230,12 @@ class NamedServersTests {
 				+ "auth: none\n"
 				+ "ready-path: \"\"\n"
 				+ "command: [/usr/bin/python3, -c, \"" + ECHO + "\", " + tag + ", \"{host}\", \"{port}\"]\n";
+	}
+
+	private static HubClient.Response form(HubClient client, String path, String page, Map<String, String> fields) {
+		Map<String, String> form = new java.util.HashMap<>(fields);
+		form.put("_csrf", HubClient.csrf(page));
+		return client.send("POST", path, HubClient.form(form), Map.of("Content-Type", "application/x-www-form-urlencoded"));
 	}
 
 	private static List<String> names(JsonNode servers) {
