@@ -210,6 +210,35 @@ class NamedServersTests {
 	}
 
 	@Test
+	void eachServerIsCulledOnItsOwnActivity() throws Exception {
+		Files.writeString(this.apps.resolve("keep.yaml"), descriptor("keep", "keep"));
+		Files.writeString(this.apps.resolve("strip.yaml"), descriptor("strip", "strip"));
+		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.apps-dir=" + this.apps, "--portico.cull.interval=1s",
+				"--portico.cull.idle-timeout=6s")) {
+			HubClient admin = HubClient.withToken(portico.base(), PorticoInstance.ADMIN_TOKEN);
+			admin.post("/hub/api/users/alice", "{\"password\": \"alice-password\"}");
+			HubClient alice = new HubClient(portico.base()).login("alice", "alice-password");
+			assertThat(alice.post("/hub/api/users/alice/server", "{\"app\": \"keep\"}").status()).isEqualTo(202);
+			assertThat(alice.post("/hub/api/users/alice/servers/side", "{\"app\": \"strip\"}").status()).isEqualTo(202);
+			assertThat(alice.get("/hub/api/users/alice/server/progress").body()).contains("\"ready\":true");
+			assertThat(alice.get("/hub/api/users/alice/servers/side/progress").body()).contains("\"ready\":true");
+			assertThat(alice.get("/user/alice/side/", Map.of("Accept", "text/html")).body()).isEqualTo("strip /");
+
+			// page loads keep the default server in use; the named one sees nothing more and goes alone
+			RestartTests.waitUntil(Duration.ofSeconds(40), () -> {
+				assertThat(alice.get("/user/alice/page", Map.of("Accept", "text/html")).body()).isEqualTo("keep /user/alice/page");
+				return portico.server("alice", "side").phase() == ServerPhase.STOPPED;
+			});
+			assertThat(portico.server("alice", "side").message()).startsWith("Culled: idle");
+			assertThat(portico.server("alice", "").phase()).isEqualTo(ServerPhase.RUNNING);
+			assertThat(alice.get("/user/alice/x").body()).isEqualTo("keep /user/alice/x");
+			JsonNode sweep = admin.get("/hub/api/culler").json().path("last_sweep");
+			assertThat(sweep.findValuesAsText("server")).contains("");
+			assertThat(alice.delete("/hub/api/users/alice/server").status()).isEqualTo(204);
+		}
+	}
+
+	@Test
 	void aLimitOfZeroTurnsNamedServersOff() throws Exception {
 		Files.writeString(this.apps.resolve("strip.yaml"), descriptor("strip", "strip"));
 		try (PorticoInstance portico = PorticoInstance.start(this.data, "--portico.apps-dir=" + this.apps,
