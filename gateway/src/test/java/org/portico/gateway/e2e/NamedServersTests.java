@@ -195,6 +195,14 @@ class NamedServersTests {
 			assertThat(reserved.body()).contains("class=\"error\"").contains("is taken by");
 			assertThat(portico.server("alice", "lab")).isNull();
 
+			// keep (and the API's keep) act on the named server only
+			assertThat(form(alice, "/hub/keep", home, Map.of("server", "side")).status()).isIn(302, 303);
+			JsonNode servers = alice.get("/hub/api/users/alice").json().path("servers");
+			assertThat(servers.path("side").path("keep_until").isTextual()).isTrue();
+			assertThat(servers.path("").path("keep_until").isNull()).isTrue();
+			assertThat(alice.send("DELETE", "/hub/api/users/alice/servers/side/keep", null, Map.of()).status()).isEqualTo(200);
+			assertThat(alice.get("/hub/api/users/alice").json().path("servers").path("side").path("keep_until").isNull()).isTrue();
+
 			// its stop button stops it alone; then it can be removed from the list
 			assertThat(form(alice, "/hub/stop", home, Map.of("server", "side")).status()).isIn(302, 303);
 			assertThat(portico.server("alice", "side").phase()).isEqualTo(ServerPhase.STOPPED);
