@@ -143,36 +143,54 @@ class HubApiController {
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
-	@PostMapping("/users/{name}/server")
+	/**
+	 * Starts the default server ({@code /users/NAME/server}) or a named one beside it
+	 * ({@code /users/NAME/servers/SERVER}, at {@code /user/NAME/SERVER/}), as JupyterHub does.
+	 */
+	@PostMapping({ "/users/{name}/server", "/users/{name}/servers/{server_name}" })
 	Mono<ResponseEntity<Map<String, Object>>> startServer(@AuthenticationPrincipal PorticoPrincipal principal,
-			@PathVariable String name, ServerWebExchange exchange) {
+			@PathVariable String name, @PathVariable(name = "server_name", required = false) @Nullable String serverName,
+			ServerWebExchange exchange) {
 		requireManage(principal, name);
+		String server = serverName(serverName);
 		// @formatter:off
 		return fields(exchange, Set.of("app", "hours", "profile", "queue", "immediate", "kernel"))
-			.flatMap((options) -> existing(name).then(this.servers.start(name, "", text(options, "app"), number(options, "hours"),
+			.flatMap((options) -> existing(name).then(this.servers.start(name, server, text(options, "app"), number(options, "hours"),
 					choices(options))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
 		// @formatter:on
 	}
 
-	@DeleteMapping("/users/{name}/server")
-	Mono<ResponseEntity<Void>> stopServer(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+	/**
+	 * Stops the default server or a named one; for a named server, {@code {"remove": true}} also deletes
+	 * its record (JupyterHub's field), stopped or not, so that it leaves the user's list.
+	 */
+	@DeleteMapping({ "/users/{name}/server", "/users/{name}/servers/{server_name}" })
+	Mono<ResponseEntity<Void>> stopServer(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@PathVariable(name = "server_name", required = false) @Nullable String serverName, ServerWebExchange exchange) {
 		requireManage(principal, name);
-		return existing(name).then(this.servers.stop(name, "", "Stopped by " + (principal.name().equals(name) ? "you" : principal.name())))
-			.thenReturn(ResponseEntity.noContent().build());
+		String server = serverName(serverName);
+		String why = "Stopped by " + (principal.name().equals(name) ? "you" : principal.name());
+		return fields(exchange, server.isEmpty() ? Set.of() : Set.of("remove")).flatMap((fields) -> {
+			if (bool(fields, "remove")) {
+				return existing(name).then(this.servers.remove(name, server, why));
+			}
+			return existing(name).then(this.servers.stop(name, server, why));
+		}).thenReturn(ResponseEntity.noContent().build());
 	}
 
 	/** Portico's addition: extend a running server's walltime, {@code {"hours": 1}}. */
-	@PostMapping("/users/{name}/server/extend")
+	@PostMapping({ "/users/{name}/server/extend", "/users/{name}/servers/{server_name}/extend" })
 	Mono<Map<String, Object>> extend(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
-			ServerWebExchange exchange) {
+			@PathVariable(name = "server_name", required = false) @Nullable String serverName, ServerWebExchange exchange) {
 		requireManage(principal, name);
+		String server = serverName(serverName);
 		return fields(exchange, Set.of("hours")).flatMap((fields) -> {
 			Double hours = number(fields, "hours");
 			if (hours == null) {
 				throw ApiException.badRequest("'hours' is required.");
 			}
-			return existing(name).then(this.servers.extend(name, "", hours)).map(ApiModels::server);
+			return existing(name).then(this.servers.extend(name, server, hours)).map(ApiModels::server);
 		});
 	}
 
@@ -180,10 +198,11 @@ class HubApiController {
 	 * Portico's addition: keep a running server from idle culling, {@code {"hours": 4}} or
 	 * {@code {"until": "2026-11-25T18:00:00Z"}}, within {@code portico.cull.max-keep}.
 	 */
-	@PostMapping("/users/{name}/server/keep")
+	@PostMapping({ "/users/{name}/server/keep", "/users/{name}/servers/{server_name}/keep" })
 	Mono<Map<String, Object>> keep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
-			ServerWebExchange exchange) {
+			@PathVariable(name = "server_name", required = false) @Nullable String serverName, ServerWebExchange exchange) {
 		requireManage(principal, name);
+		String server = serverName(serverName);
 		return fields(exchange, Set.of("hours", "until")).flatMap((fields) -> {
 			java.time.Instant until;
 			Double hours = number(fields, "hours");
@@ -205,14 +224,16 @@ class HubApiController {
 					throw ApiException.badRequest("'until' must be an ISO 8601 time such as 2026-11-25T18:00:00Z.");
 				}
 			}
-			return existing(name).then(this.servers.keep(name, "", until, this.culler.policy().maxKeep())).map(ApiModels::server);
+			return existing(name).then(this.servers.keep(name, server, until, this.culler.policy().maxKeep())).map(ApiModels::server);
 		});
 	}
 
-	@DeleteMapping("/users/{name}/server/keep")
-	Mono<Map<String, Object>> unkeep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+	@DeleteMapping({ "/users/{name}/server/keep", "/users/{name}/servers/{server_name}/keep" })
+	Mono<Map<String, Object>> unkeep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@PathVariable(name = "server_name", required = false) @Nullable String serverName) {
 		requireManage(principal, name);
-		return existing(name).then(this.servers.keep(name, "", null, this.culler.policy().maxKeep())).map(ApiModels::server);
+		String server = serverName(serverName);
+		return existing(name).then(this.servers.keep(name, server, null, this.culler.policy().maxKeep())).map(ApiModels::server);
 	}
 
 	/** Portico's addition: the culling policy and what its last sweep decided (admins). */
@@ -222,10 +243,13 @@ class HubApiController {
 		return Map.of("policy", this.culler.policy(), "last_sweep", this.culler.lastSweep());
 	}
 
-	@GetMapping(path = "/users/{name}/server/progress", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-	Flux<ServerSentEvent<ProgressEvent>> progress(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name) {
+	@GetMapping(path = { "/users/{name}/server/progress", "/users/{name}/servers/{server_name}/progress" },
+			produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+	Flux<ServerSentEvent<ProgressEvent>> progress(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
+			@PathVariable(name = "server_name", required = false) @Nullable String serverName) {
 		requireManage(principal, name);
-		return existing(name).thenMany(this.servers.progress(name, ""))
+		String server = serverName(serverName);
+		return existing(name).thenMany(this.servers.progress(name, server))
 			.map((event) -> ServerSentEvent.builder(event).build());
 	}
 
@@ -287,6 +311,20 @@ class HubApiController {
 		if (!Names.isValidUser(name)) {
 			throw ApiException.badRequest("Invalid user name '" + Accounts.printable(name) + "'. " + Names.userRule());
 		}
+	}
+
+	/**
+	 * The server a path names: {@code ""} for {@code /server}, else the {@code server_name} segment, which
+	 * must follow the rules (a reserved name is refused only when starting, so that it can never exist).
+	 */
+	private static String serverName(@Nullable String serverName) {
+		if (serverName == null) {
+			return "";
+		}
+		if (serverName.isEmpty() || !Names.isValidServer(serverName)) {
+			throw ApiException.badRequest("Invalid server name '" + Accounts.printable(serverName) + "'. " + Names.serverRule());
+		}
+		return serverName;
 	}
 
 	private static void requireAdmin(PorticoPrincipal principal) {

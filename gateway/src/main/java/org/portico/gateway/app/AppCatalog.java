@@ -88,7 +88,8 @@ public final class AppCatalog {
 	/** A local server: in the data directory, as the gateway's own OS user. */
 	public Placement localPlacement(String user, String server, String host) {
 		Path data = this.properties.dataPath();
-		String key = server.isEmpty() ? user : user + "-" + server;
+		// "." is in neither user nor server names: alice's "x" and the user alice-x never share a log
+		String key = server.isEmpty() ? user : user + "." + server;
 		return new Placement(host, data.resolve("users").resolve(user), data.resolve("logs").resolve(key + ".log"),
 				this.runtime.dir(), System.getProperty("user.name"));
 	}

@@ -37,11 +37,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param auth how the gateway authenticates to the server: {@code token} sends
  * {@code Authorization: token SECRET} ({@code secretEnv} tells the server the secret); {@code none}
  * sends nothing, for servers that check nothing, where the gateway's owner check is the only guard
+ * @param serverName the name the launch page proposes when the app runs beside the default server
+ * ({@code desktop}: {@code /user/NAME/desktop/}); empty: the app's own name, when that is a valid
+ * server name
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
 		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
-		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth) {
+		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth,
+		@DefaultValue("") String serverName) {
 
 	public AppDefinition {
 		if (displayName == null || displayName.isBlank()) {
@@ -60,6 +64,12 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		icon = (icon == null) ? "" : icon;
 		prefix = (prefix == null) ? "keep" : prefix;
 		auth = (auth == null) ? "token" : auth;
+		serverName = (serverName == null) ? "" : serverName;
+		if (!serverName.isEmpty() && (!org.portico.gateway.security.Names.isValidServer(serverName)
+				|| org.portico.gateway.security.Names.isReservedServer(serverName))) {
+			throw new IllegalArgumentException("an app's server-name '" + serverName + "' is no valid server name: "
+					+ org.portico.gateway.security.Names.serverRule() + " Reserved: api, lab, tree, files and the like.");
+		}
 		if (!prefix.equals("keep") && !prefix.equals("strip")) {
 			throw new IllegalArgumentException("an app's prefix is keep or strip, not '" + prefix + "'");
 		}
@@ -72,6 +82,18 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		if (icon.length() > 8) {
 			throw new IllegalArgumentException("an app's icon is a symbol of at most 8 characters");
 		}
+	}
+
+	/**
+	 * The name this app's server gets beside the default one when the user gives none: {@code serverName},
+	 * else {@code appName} when that is a valid, unreserved server name, else {@code ""} (the user must name it).
+	 */
+	public String serverNameFor(String appName) {
+		if (!this.serverName.isEmpty()) {
+			return this.serverName;
+		}
+		return (org.portico.gateway.security.Names.isValidServer(appName) && !org.portico.gateway.security.Names.isReservedServer(appName))
+				? appName : "";
 	}
 
 	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */

@@ -98,7 +98,8 @@ public final class BatchPlacements {
 		}
 		// user names are checked (Names) before any server exists; the spawner checks them again
 		Path home = home(user);
-		String key = server.isEmpty() ? user : user + "-" + server;
+		// "." is in neither user nor server names: alice's "x" and the user alice-x never share a log
+		String key = server.isEmpty() ? user : user + "." + server;
 		return new AppCatalog.Placement("0.0.0.0", home, home.resolve(this.properties.logDir()).resolve(key + ".log"),
 				this.runtimeDir, user);
 	}

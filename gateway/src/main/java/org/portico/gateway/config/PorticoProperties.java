@@ -68,11 +68,19 @@ public record PorticoProperties(@NotNull @DefaultValue("data") Path dataDir, @Va
 	 * @param spawner which spawner starts servers ({@code local}: processes of this machine)
 	 * @param defaultHours the walltime of a server whose start names none; 0: no limit
 	 * @param maxHours the longest walltime a start or an extension may reach
+	 * @param namedServersLimit how many named servers ({@code /user/NAME/SERVER/}, beside the default one) a
+	 * user may run at the same time; 0 turns named servers off
 	 */
 	public record Spawn(@NotBlank @DefaultValue("local") String spawner, @NotNull @DefaultValue("120s") Duration startTimeout,
 			@NotNull @DefaultValue("60s") Duration httpTimeout, @NotNull @DefaultValue("30s") Duration pollInterval,
 			@NotNull @DefaultValue("5s") Duration stopGrace, @DefaultValue("0") double defaultHours,
-			@DefaultValue("24") double maxHours) {
+			@DefaultValue("24") double maxHours, @DefaultValue("3") int namedServersLimit) {
+
+		public Spawn {
+			if (namedServersLimit < 0) {
+				throw new IllegalArgumentException("portico.spawn.named-servers-limit must be 0 or more");
+			}
+		}
 	}
 
 	/** The data folder as an absolute path. */

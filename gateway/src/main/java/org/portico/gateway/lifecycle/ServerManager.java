@@ -182,6 +182,10 @@ public final class ServerManager implements SmartLifecycle {
 	 */
 	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
 			Map<String, String> choices, java.util.Set<String> groups) {
+		ServerException refusedName = checkServerName(user, server);
+		if (refusedName != null) {
+			return Mono.error(refusedName);
+		}
 		String app = (appName != null) ? appName : this.apps.defaultApp();
 		Duration walltime;
 		java.util.Optional<ProfileCatalog.Choice> choice;
@@ -259,6 +263,36 @@ public final class ServerManager implements SmartLifecycle {
 		// @formatter:on
 	}
 
+	/**
+	 * Why a start of {@code server} must be refused before anything happens, or {@code null}: a name that
+	 * breaks the rules or hides a path of the default server, named servers turned off, or the user's
+	 * limit of named servers running at the same time reached (counted from memory; JupyterHub's
+	 * {@code named_server_limit_per_user}, whose status and wording these follow).
+	 */
+	private @Nullable ServerException checkServerName(String user, String server) {
+		if (server.isEmpty()) {
+			return null;
+		}
+		if (!org.portico.gateway.security.Names.isValidServer(server)) {
+			return new ServerException(ServerException.Kind.INVALID, org.portico.gateway.security.Names.serverRule());
+		}
+		if (org.portico.gateway.security.Names.isReservedServer(server)) {
+			return new ServerException(ServerException.Kind.INVALID, org.portico.gateway.security.Names.reservedServerRule(server));
+		}
+		int limit = this.properties.spawn().namedServersLimit();
+		if (limit == 0) {
+			return new ServerException(ServerException.Kind.INVALID, "Named servers are not enabled on this site.");
+		}
+		long running = this.live.values().stream()
+			.filter((record) -> record.user().equals(user) && !record.name().isEmpty() && !record.name().equals(server))
+			.count();
+		if (running >= limit) {
+			return new ServerException(ServerException.Kind.INVALID, "You already run the maximum of " + limit
+					+ " named servers; stop one before starting another.");
+		}
+		return null;
+	}
+
 	/** A start the placement pool refused: saved as failed with the pool's reason, which the caller gets as the error. */
 	private Mono<ServerRecord> refused(ServerRecord record, String message) {
 		String key = key(record.user(), record.name());
@@ -280,6 +314,31 @@ public final class ServerManager implements SmartLifecycle {
 			.filter((record) -> record.phase().active())
 			.switchIfEmpty(Mono.error(() -> new ServerException(ServerException.Kind.CONFLICT, "The server is not running.")))
 			.flatMap((record) -> stopRecord(record, why));
+	}
+
+	/**
+	 * Stops a named server if it runs, then deletes its record, so that it leaves the user's list
+	 * (JupyterHub's {@code DELETE .../servers/NAME {"remove": true}}).
+	 * @return completes once the record is gone; errors with {@link ServerException} of kind
+	 * {@code NOT_FOUND} when the user has no such server
+	 */
+	public Mono<Void> remove(String user, String server, String why) {
+		if (server.isEmpty()) {
+			return Mono.error(new ServerException(ServerException.Kind.INVALID, "The default server cannot be removed, only stopped."));
+		}
+		// @formatter:off
+		return this.servers.find(user, server)
+			.switchIfEmpty(Mono.error(() -> new ServerException(ServerException.Kind.NOT_FOUND, "You have no server named '" + server + "'.")))
+			.flatMap((record) -> record.phase().active() ? stopRecord(record, why) : Mono.just(record))
+			.then(this.servers.deleteInactive(user, server))
+			.doOnNext((deleted) -> {
+				if (deleted) {
+					this.phases.remove(key(user, server));
+					log.info("server removed user={} server={}", user, server);
+				}
+			})
+			.then();
+		// @formatter:on
 	}
 
 	/**

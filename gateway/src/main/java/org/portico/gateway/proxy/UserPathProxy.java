@@ -164,9 +164,17 @@ public final class UserPathProxy {
 					"Cross-site request refused: the Origin does not match this site.");
 		}
 		if (match.isEmpty() || !match.get().owner().equals(owner)) {
-			return notRunning(request, response, target, owner);
+			return notRunning(request, response, target, owner, namedServerOf(target.path(), owner));
 		}
 		Route route = match.get();
+		if (route.server().isEmpty() && !upgrade && request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request)) {
+			// A page of a named server that is not running would otherwise reach the default server (its
+			// prefix covers the named one's); only page loads pay for this check, never API calls or frames.
+			String named = namedServerOf(target.path(), owner);
+			if (!named.isEmpty()) {
+				return notRunning(request, response, target, owner, named);
+			}
+		}
 		if (!upgrade && target.path().endsWith(WalltimeBanner.PATH) && target.path().equals(route.spec() + WalltimeBanner.PATH)) {
 			return this.banner.serve(response);
 		}
@@ -179,16 +187,35 @@ public final class UserPathProxy {
 		return this.http.proxy(request, response, route, target, caller.byQueryToken(), view);
 	}
 
-	private Mono<Void> notRunning(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner) {
-		ServerPhase phase = this.servers.phaseOf(owner, "");
+	private Mono<Void> notRunning(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
+			String server) {
+		ServerPhase phase = this.servers.phaseOf(owner, server);
 		boolean html = request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request);
+		String named = server.isEmpty() ? "" : "/" + server;
 		if (phase == ServerPhase.PENDING) {
-			return html ? ProxyResponses.redirect(response, "/hub/spawn-pending/" + owner + "?next=" + encode(target.rawPathAndQuery()))
+			return html ? ProxyResponses.redirect(response, "/hub/spawn-pending/" + owner + named + "?next=" + encode(target.rawPathAndQuery()))
 					: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE, "Your server is starting.");
 		}
-		return html ? ProxyResponses.redirect(response, "/hub/spawn?next=" + encode(target.rawPathAndQuery()))
+		String api = server.isEmpty() ? "/server" : "/servers/" + server;
+		return html ? ProxyResponses.redirect(response, "/hub/spawn?" + (server.isEmpty() ? "" : "server=" + server + "&") + "next="
+				+ encode(target.rawPathAndQuery()))
 				: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE,
-						"Your server is not running. Start it from the home page or with POST /hub/api/users/" + owner + "/server.");
+						"Your server is not running. Start it from the home page or with POST /hub/api/users/" + owner + api + ".");
+	}
+
+	/**
+	 * The named server whose prefix {@code path} is under, when the gateway knows a server of that name
+	 * ({@code /user/alice/desktop/x} names {@code desktop} once alice has started one); else {@code ""},
+	 * the default server.
+	 */
+	private String namedServerOf(String path, String owner) {
+		int start = PREFIX.length() + owner.length() + 1;
+		int end = path.indexOf('/', start);
+		if (end < 0) {
+			return "";
+		}
+		String name = path.substring(start, end);
+		return (!name.isEmpty() && Names.isValidServer(name) && this.servers.phaseOf(owner, name) != null) ? name : "";
 	}
 
 	private Mono<Void> unauthenticated(HttpServerRequest request, HttpServerResponse response, ProxyRequest target) {

@@ -13,6 +13,17 @@ public final class Names {
 
 	private static final Pattern SERVER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
+	/**
+	 * Names a server may not take: a named server lives at {@code /user/NAME/SERVER/}, inside the default
+	 * server's {@code /user/NAME/}, and would hide what the default server serves there. These are the
+	 * paths Jupyter (notebook, Jupyter Server, JupyterLab, nbclassic, voila, jupyter-server-proxy) and the
+	 * shipped apps (the desktop's noVNC and websockify) serve at their root, plus Portico's own.
+	 */
+	private static final java.util.Set<String> RESERVED_SERVERS = java.util.Set.of("api", "tree", "notebooks", "lab", "doc",
+			"files", "static", "nbextensions", "custom", "terminals", "edit", "view", "kernelspecs", "kernels", "login",
+			"logout", "nbconvert", "voila", "retro", "nbclassic", "proxy", "metrics", "lsp", "extensions", "hub", "user",
+			"server", "servers", "websockify", "app", "core", "vendor", "portico");
+
 	private Names() {
 	}
 
@@ -26,6 +37,14 @@ public final class Names {
 		return name.isEmpty() || SERVER.matcher(name).matches();
 	}
 
+	/**
+	 * Whether {@code name} is one a named server may not take, because the default server at
+	 * {@code /user/NAME/} serves that path itself ({@code api}, {@code lab}, {@code tree}, ...).
+	 */
+	public static boolean isReservedServer(String name) {
+		return RESERVED_SERVERS.contains(name);
+	}
+
 	/** Why a user name is refused, in words for the person who typed it. */
 	public static String userRule() {
 		return "A user name has 1 to 32 characters: lower-case letters, digits, '_' and '-', starting with a letter or '_'.";
@@ -34,5 +53,11 @@ public final class Names {
 	/** Why a server name is refused. */
 	public static String serverRule() {
 		return "A server name has 1 to 32 characters: lower-case letters, digits, '_' and '-', starting with a letter or digit.";
+	}
+
+	/** Why a reserved server name is refused. */
+	public static String reservedServerRule(String name) {
+		return "The server name '" + name + "' is taken by what your default server serves at /user/NAME/" + name
+				+ "/; choose another.";
 	}
 }

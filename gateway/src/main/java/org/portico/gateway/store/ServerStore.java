@@ -73,6 +73,15 @@ public final class ServerStore {
 				record).then();
 	}
 
+	/**
+	 * Deletes a server's record unless it is active (a stopped or failed named server the user removes).
+	 * @return emits whether a record was deleted
+	 */
+	public Mono<Boolean> deleteInactive(String user, String name) {
+		return this.db.sql("DELETE FROM servers WHERE user_name = :user AND name = :name AND status NOT IN ('PENDING', 'RUNNING', 'STOPPING')")
+			.bind("user", user).bind("name", name).fetch().rowsUpdated().map((rows) -> rows > 0);
+	}
+
 	/** Records a server's activity clocks (human actions, and traffic of any kind); never moves them back. */
 	public Mono<Void> touch(String user, String name, long human, long any) {
 		return this.db.sql("UPDATE servers SET last_activity = GREATEST(COALESCE(last_activity, 0), :human), "

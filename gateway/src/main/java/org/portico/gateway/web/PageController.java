@@ -11,6 +11,7 @@ import org.portico.gateway.lifecycle.ServerException;
 import org.portico.gateway.lifecycle.ServerManager;
 import org.portico.gateway.security.Accounts;
 import org.portico.gateway.security.Authenticator;
+import org.portico.gateway.security.Names;
 import org.portico.gateway.security.PorticoPrincipal;
 import org.portico.gateway.store.EventStore;
 import org.portico.gateway.store.ServerPhase;
@@ -52,6 +53,8 @@ class PageController {
 
 	private final boolean trustForwarded;
 
+	private final int namedLimit;
+
 	private final org.portico.gateway.cull.CullProperties cull;
 
 	private final org.portico.gateway.kernels.KernelService kernels;
@@ -63,6 +66,7 @@ class PageController {
 		this.kernels = kernels;
 		this.profiles = profiles;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
+		this.namedLimit = properties.spawn().namedServersLimit();
 		this.accounts = accounts;
 		this.authenticator = authenticator;
 		this.servers = servers;
@@ -144,23 +148,38 @@ class PageController {
 		model.addAttribute("events", this.events.latest(principal.name(), 5)
 			.map((e) -> Map.of("iso", e.time().toString(), "time", readable(e.time()), "kind", e.kind(), "message", e.message()))
 			.collectList());
-		return this.servers.serversOf(principal.name()).filter((s) -> s.name().isEmpty()).next()
-			.map((server) -> serverModel(server))
-			.defaultIfEmpty(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), "")))
-			.doOnNext((server) -> model.addAttribute("server", server))
+		model.addAttribute("namedEnabled", this.namedLimit > 0);
+		model.addAttribute("namedLimit", this.namedLimit);
+		model.addAttribute("serverNames", serverNames());
+		// @formatter:off
+		return this.servers.serversOf(principal.name()).collectList()
+			.doOnNext((all) -> {
+				model.addAttribute("server", all.stream().filter((s) -> s.name().isEmpty()).findFirst().map(PageController::serverModel)
+					.orElse(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), ""))));
+				model.addAttribute("named", all.stream().filter((s) -> !s.name().isEmpty()).map(PageController::serverModel).toList());
+				// beside a running Jupyter, the form proposes the first other app (the desktop, say)
+				String running = all.stream().filter((s) -> s.name().isEmpty() && s.phase().active()).map(ServerRecord::app).findFirst()
+					.orElse("");
+				model.addAttribute("besideApp", this.apps.all().keySet().stream().filter((name) -> !name.equals(running)).findFirst()
+					.orElse(this.apps.defaultApp()));
+			})
 			.thenReturn("home");
+		// @formatter:on
 	}
 
 	@GetMapping("/hub/spawn")
 	Mono<String> spawnPage(@AuthenticationPrincipal PorticoPrincipal principal, @RequestParam(required = false) @Nullable String next,
-			Model model) {
-		ServerPhase phase = this.servers.phaseOf(principal.name(), "");
+			@RequestParam(name = "server", required = false) @Nullable String serverName, Model model) {
+		String server = (serverName != null && Names.isValidServer(serverName)) ? serverName : "";
+		ServerPhase phase = this.servers.phaseOf(principal.name(), server);
 		if (phase == ServerPhase.RUNNING) {
-			return Mono.just("redirect:" + safeNext(next, AppCatalog.baseUrl(principal.name(), "")));
+			return Mono.just("redirect:" + safeNext(next, AppCatalog.baseUrl(principal.name(), server)));
 		}
 		if (phase == ServerPhase.PENDING) {
-			return Mono.just("redirect:/hub/spawn-pending/" + principal.name());
+			return Mono.just("redirect:" + pendingPath(principal.name(), server));
 		}
+		model.addAttribute("server", server);
+		model.addAttribute("namedEnabled", this.namedLimit > 0);
 		model.addAttribute("user", principal.name());
 		model.addAttribute("apps", this.apps.all());
 		model.addAttribute("kernels", this.kernels.names(principal.name()));
@@ -175,7 +194,17 @@ class PageController {
 		return exchange.getFormData().flatMap((form) -> {
 			String app = trim(form.getFirst("app"));
 			String next = safeNext(form.getFirst("next"), "");
-			String pending = "redirect:/hub/spawn-pending/" + principal.name()
+			String server = trim(form.getFirst("server"));
+			if (server.isEmpty() && form.getFirst("beside") != null) {
+				// beside the default server, without a name: the app's own (desktop -> /user/NAME/desktop/)
+				String chosen = app.isEmpty() ? this.apps.defaultApp() : app;
+				server = this.apps.find(chosen).map((definition) -> definition.serverNameFor(chosen)).orElse("");
+				if (server.isEmpty()) {
+					server = "-"; // refused below with the naming rule, so that the form says why
+				}
+			}
+			String named = server;
+			String pending = "redirect:" + pendingPath(principal.name(), Names.isValidServer(server) ? server : "")
 					+ (next.isEmpty() ? "" : "?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
 			Map<String, String> choices = new java.util.HashMap<>();
 			form.forEach((field, values) -> {
@@ -184,7 +213,7 @@ class PageController {
 				}
 			});
 			// @formatter:off
-			return this.servers.start(principal.name(), "", app.isEmpty() ? null : app, null, choices)
+			return this.servers.start(principal.name(), named, app.isEmpty() ? null : app, null, choices)
 				.thenReturn(pending)
 				.onErrorResume(ServerException.class, (ex) -> {
 					if (ex.kind() == ServerException.Kind.CONFLICT) {
@@ -195,6 +224,8 @@ class PageController {
 					model.addAttribute("apps", this.apps.all());
 					model.addAttribute("defaultApp", this.apps.defaultApp());
 					model.addAttribute("next", next);
+					model.addAttribute("server", Names.isValidServer(named) ? named : "");
+					model.addAttribute("namedEnabled", this.namedLimit > 0);
 					profileModel(model, choices);
 					model.addAttribute("error", ex.getMessage());
 					return Mono.just("spawn");
@@ -203,39 +234,71 @@ class PageController {
 		});
 	}
 
-	@GetMapping("/hub/spawn-pending/{name}")
+	@GetMapping({ "/hub/spawn-pending/{name}", "/hub/spawn-pending/{name}/{server}" })
 	String spawnPending(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
-			@RequestParam(required = false) @Nullable String next, Model model) {
+			@PathVariable(required = false) @Nullable String server, @RequestParam(required = false) @Nullable String next, Model model) {
 		if (!principal.mayManage(name)) {
 			throw new org.springframework.web.server.ResponseStatusException(HttpStatus.FORBIDDEN, "You may watch only your own server.");
 		}
+		String named = (server != null) ? server : "";
+		if (!Names.isValidServer(named)) {
+			throw new org.springframework.web.server.ResponseStatusException(HttpStatus.BAD_REQUEST, Names.serverRule());
+		}
 		model.addAttribute("user", name);
-		model.addAttribute("progressUrl", "/hub/api/users/" + name + "/server/progress");
-		model.addAttribute("next", safeNext(next, AppCatalog.baseUrl(name, "")));
+		model.addAttribute("server", named);
+		model.addAttribute("progressUrl", "/hub/api/users/" + name + (named.isEmpty() ? "/server" : "/servers/" + named) + "/progress");
+		model.addAttribute("next", safeNext(next, AppCatalog.baseUrl(name, named)));
 		return "spawn_pending";
 	}
 
+	/** Stops the default server, or the named one the form's {@code server} field names. */
 	@PostMapping("/hub/stop")
-	Mono<String> stop(@AuthenticationPrincipal PorticoPrincipal principal) {
-		return this.servers.stop(principal.name(), "", "Stopped by you")
+	Mono<String> stop(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange) {
+		return formServer(exchange).flatMap((server) -> this.servers.stop(principal.name(), server, "Stopped by you"))
 			.onErrorResume(ServerException.class, (ex) -> Mono.empty())
 			.thenReturn("redirect:/hub/home");
 	}
 
+	/** Stops a named server if it runs and removes it from the list. */
+	@PostMapping("/hub/remove")
+	Mono<String> remove(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange) {
+		return formServer(exchange).flatMap((server) -> this.servers.remove(principal.name(), server, "Removed by you"))
+			.thenReturn("redirect:/hub/home")
+			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
+	}
+
 	/** Portico's addition: add an hour to the server's time limit. */
 	@PostMapping("/hub/extend")
-	Mono<String> extend(@AuthenticationPrincipal PorticoPrincipal principal, Model model) {
-		return this.servers.extend(principal.name(), "", 1).thenReturn("redirect:/hub/home")
+	Mono<String> extend(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange) {
+		return formServer(exchange).flatMap((server) -> this.servers.extend(principal.name(), server, 1)).thenReturn("redirect:/hub/home")
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
 	}
 
 	/** Portico's addition: keep the server from idle culling for four hours (within the site's maximum). */
 	@PostMapping("/hub/keep")
-	Mono<String> keep(@AuthenticationPrincipal PorticoPrincipal principal) {
+	Mono<String> keep(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange) {
 		Duration max = this.cull.maxKeep();
 		Duration hours = (max.compareTo(Duration.ofHours(4)) < 0) ? max : Duration.ofHours(4);
-		return this.servers.keep(principal.name(), "", java.time.Instant.now().plus(hours), max).thenReturn("redirect:/hub/home")
+		return formServer(exchange).flatMap((server) -> this.servers.keep(principal.name(), server, java.time.Instant.now().plus(hours), max))
+			.thenReturn("redirect:/hub/home")
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
+	}
+
+	/** The form's {@code server} field: {@code ""} (the default server) when absent; errors when it breaks the naming rule. */
+	private static Mono<String> formServer(ServerWebExchange exchange) {
+		return exchange.getFormData().map((form) -> trim(form.getFirst("server"))).flatMap((server) -> Names.isValidServer(server)
+				? Mono.just(server) : Mono.error(new ServerException(ServerException.Kind.INVALID, Names.serverRule())));
+	}
+
+	private static String pendingPath(String user, String server) {
+		return "/hub/spawn-pending/" + user + (server.isEmpty() ? "" : "/" + server);
+	}
+
+	/** What the launch form proposes as the name of each app's server beside the default one. */
+	private Map<String, String> serverNames() {
+		Map<String, String> names = new java.util.LinkedHashMap<>();
+		this.apps.all().forEach((name, app) -> names.put(name, app.serverNameFor(name)));
+		return names;
 	}
 
 	private static String encode(String text) {
@@ -243,7 +306,7 @@ class PageController {
 	}
 
 	private static Map<String, Object> serverModel(ServerRecord server) {
-		Map<String, Object> model = new java.util.HashMap<>(Map.of("phase", server.phase().name(), "url",
+		Map<String, Object> model = new java.util.HashMap<>(Map.of("name", server.name(), "phase", server.phase().name(), "url",
 				AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(), "message",
 				(server.message() != null) ? server.message() : "", "started",
 				(server.started() != null) ? server.started().toString() : "", "startedText",
@@ -301,7 +364,7 @@ class PageController {
 	}
 
 	/** Form fields the page itself sends; every other field is a profile choice, checked by the server manager. */
-	private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("app", "next", "_csrf");
+	private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("app", "next", "_csrf", "server", "beside");
 
 	/** What the spawn form's profile part shows, with the values the user sent when the form comes back. */
 	private void profileModel(Model model, Map<String, String> values) {

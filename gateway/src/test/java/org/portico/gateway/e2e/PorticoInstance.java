@@ -58,6 +58,11 @@ final class PorticoInstance implements AutoCloseable {
 		return this.context.getBean(ServerStore.class).find(user, "").block(Duration.ofSeconds(10));
 	}
 
+	/** The database's record of one of a user's servers ({@code ""}: the default one), or {@code null}. */
+	ServerRecord server(String user, String name) {
+		return this.context.getBean(ServerStore.class).find(user, name).block(Duration.ofSeconds(10));
+	}
+
 	@Override
 	public void close() {
 		this.context.close();

@@ -32,6 +32,21 @@ class InMemoryRouteTableTests {
 	}
 
 	@Test
+	void aNamedServersRouteWinsOverTheDefaultOneAndStripsItsWholePrefix() {
+		this.table.put(route("/user/alice/", "alice")).block(Duration.ofSeconds(1));
+		Route desktop = new Route("/user/alice/desktop/", URI.create("http://127.0.0.1:10"), "alice", "desktop", null, false, true);
+		this.table.put(desktop).block(Duration.ofSeconds(1));
+
+		assertThat(this.table.match("/user/alice/desktop/websockify")).get().extracting(Route::server).isEqualTo("desktop");
+		assertThat(this.table.match("/user/alice/desktop")).get().extracting(Route::server).isEqualTo("desktop");
+		assertThat(this.table.match("/user/alice/desktops/x")).get().extracting(Route::server).isEqualTo("");
+		assertThat(desktop.strippedSegments()).isEqualTo(3);
+
+		this.table.remove("/user/alice/desktop/").block(Duration.ofSeconds(1));
+		assertThat(this.table.match("/user/alice/desktop/websockify")).get().extracting(Route::server).isEqualTo("");
+	}
+
+	@Test
 	void aRootRouteCatchesEverythingElse() {
 		this.table.put(route("/", "hub")).block(Duration.ofSeconds(1));
 		this.table.put(route("/user/bob/", "bob")).block(Duration.ofSeconds(1));

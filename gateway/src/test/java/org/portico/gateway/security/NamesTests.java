@@ -19,4 +19,24 @@ class NamesTests {
 	void refusesEverythingElse(String name) {
 		assertThat(Names.isValidUser(name)).isFalse();
 	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "desktop", "code", "jupyter2", "my_app", "r-studio", "0" })
+	void acceptsServerNames(String name) {
+		assertThat(Names.isValidServer(name)).isTrue();
+		assertThat(Names.isReservedServer(name)).isFalse();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "Desktop", "-x", "_x", "a.b", "a/b", "..", "a b", "$(id)", "abcdefghijklmnopqrstuvwxyz0123456", "ä" })
+	void refusesOtherServerNames(String name) {
+		assertThat(Names.isValidServer(name)).isFalse();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "api", "tree", "notebooks", "lab", "files", "static", "nbextensions", "custom", "terminals", "edit",
+			"view", "kernelspecs", "login", "logout", "websockify" })
+	void reservesWhatTheDefaultServerServesAtItsRoot(String name) {
+		assertThat(Names.isReservedServer(name)).isTrue();
+	}
 }
