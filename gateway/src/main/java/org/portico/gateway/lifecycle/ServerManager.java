@@ -220,7 +220,8 @@ public final class ServerManager implements SmartLifecycle {
 		Map<String, String> options = choice.map(ProfileCatalog.Choice::options).orElse(Map.of());
 		Instant now = Instant.now();
 		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
-				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null);
+				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null,
+				choice.map(ProfileCatalog.Choice::profile).orElse(null));
 		// @formatter:off
 		return this.servers.claim(record)
 			.flatMap((claimed) -> {
@@ -600,7 +601,7 @@ public final class ServerManager implements SmartLifecycle {
 	 * has no walltime, or the extension would pass the maximum
 	 */
 	public Mono<ServerRecord> extend(String user, String server, double hours) {
-		return liveRecord(user, server).flatMap((record) -> {
+		return runningRecord(user, server).flatMap((record) -> {
 			if (record.expiresAt() == null || record.started() == null) {
 				return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "This server has no time limit to extend."));
 			}
@@ -623,13 +624,16 @@ public final class ServerManager implements SmartLifecycle {
 	/**
 	 * Pins a running server against idle culling until {@code until} (walltime and maximum age
 	 * still apply); {@code null} removes the pin.
-	 * @param maxAhead how far ahead a pin may reach
+	 * @param maxKeep how far ahead a pin of this server may reach (its culling policy's max-keep)
+	 * @return emits the pinned record; errors with {@link ServerException} when the server is not running
+	 * or {@code until} is in the past or beyond {@code maxKeep}
 	 */
-	public Mono<ServerRecord> keep(String user, String server, @Nullable Instant until, Duration maxAhead) {
-		return liveRecord(user, server).flatMap((record) -> {
+	public Mono<ServerRecord> keep(String user, String server, @Nullable Instant until, Function<ServerRecord, Duration> maxKeep) {
+		return runningRecord(user, server).flatMap((record) -> {
+			Duration maxAhead = maxKeep.apply(record);
 			if (until != null && (until.isBefore(Instant.now()) || until.isAfter(Instant.now().plus(maxAhead).plusSeconds(60)))) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID,
-						"A server can be kept from idle culling for at most " + maxAhead.toHours() + " h ahead."));
+						"A server can be kept from idle culling for at most " + span(maxAhead) + " ahead."));
 			}
 			ServerRecord pinned = record.withKeepUntil(until);
 			return save(pinned).then(this.events.record(user, server, "keep",
@@ -637,7 +641,15 @@ public final class ServerManager implements SmartLifecycle {
 		});
 	}
 
-	private Mono<ServerRecord> liveRecord(String user, String server) {
+	/**
+	 * The record of an active server (pending, running, stopping) from memory, without I/O; {@code null}
+	 * when it is not active. For the hot path and pages that need a server's profile.
+	 */
+	public @Nullable ServerRecord liveRecord(String user, String server) {
+		return this.live.get(key(user, server));
+	}
+
+	private Mono<ServerRecord> runningRecord(String user, String server) {
 		ServerRecord record = this.live.get(key(user, server));
 		if (record == null || record.phase() != ServerPhase.RUNNING) {
 			return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "The server is not running."));
@@ -670,6 +682,10 @@ public final class ServerManager implements SmartLifecycle {
 	/** {@code hours} as a duration (the flag only tells this overload from the formatting one). */
 	private static Duration hours(double hours, boolean asDuration) {
 		return Duration.ofSeconds(Math.round(hours * 3600));
+	}
+
+	private static String span(Duration duration) {
+		return (duration.toMinutes() % 60 == 0) ? duration.toHours() + " h" : duration.toMinutes() + " min";
 	}
 
 	private static String hours(double hours) {

@@ -54,12 +54,15 @@ class PageController {
 
 	private final org.portico.gateway.cull.CullProperties cull;
 
+	private final org.portico.gateway.cull.CullPolicies policies;
+
 	private final org.portico.gateway.kernels.KernelService kernels;
 
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
 			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles,
-			org.portico.gateway.kernels.KernelService kernels) {
+			org.portico.gateway.kernels.KernelService kernels, org.portico.gateway.cull.CullPolicies policies) {
 		this.cull = cull;
+		this.policies = policies;
 		this.kernels = kernels;
 		this.profiles = profiles;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
@@ -131,7 +134,7 @@ class PageController {
 		if (notice != null) {
 			model.addAttribute("notice", notice);
 		}
-		model.addAttribute("idleMinutes", this.cull.enabled() ? this.cull.idleTimeout().toMinutes() : 0);
+		idleModel(model, this.policies.global());
 		if (!principal.isUser()) {
 			return Mono.just("redirect:/hub/api/user");
 		}
@@ -145,7 +148,8 @@ class PageController {
 			.map((e) -> Map.of("iso", e.time().toString(), "time", readable(e.time()), "kind", e.kind(), "message", e.message()))
 			.collectList());
 		return this.servers.serversOf(principal.name()).filter((s) -> s.name().isEmpty()).next()
-			.map((server) -> serverModel(server))
+			.doOnNext((server) -> idleModel(model, this.policies.of(server)))
+			.map((server) -> serverModel(server, this.policies.of(server)))
 			.defaultIfEmpty(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), "")))
 			.doOnNext((server) -> model.addAttribute("server", server))
 			.thenReturn("home");
@@ -229,12 +233,14 @@ class PageController {
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
 	}
 
-	/** Portico's addition: keep the server from idle culling for four hours (within the site's maximum). */
+	/** Portico's addition: keep the server from idle culling for four hours (within its policy's max-keep). */
 	@PostMapping("/hub/keep")
 	Mono<String> keep(@AuthenticationPrincipal PorticoPrincipal principal) {
-		Duration max = this.cull.maxKeep();
+		ServerRecord live = this.servers.liveRecord(principal.name(), "");
+		Duration max = this.policies.of((live != null) ? live.profile() : null).maxKeep();
 		Duration hours = (max.compareTo(Duration.ofHours(4)) < 0) ? max : Duration.ofHours(4);
-		return this.servers.keep(principal.name(), "", java.time.Instant.now().plus(hours), max).thenReturn("redirect:/hub/home")
+		return this.servers.keep(principal.name(), "", java.time.Instant.now().plus(hours), (record) -> this.policies.of(record).maxKeep())
+			.thenReturn("redirect:/hub/home")
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
 	}
 
@@ -242,7 +248,14 @@ class PageController {
 		return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
 	}
 
-	private static Map<String, Object> serverModel(ServerRecord server) {
+	/** The server's idle timeout in words ("" when idle culling is off for it), and whether busy kernels count. */
+	private void idleModel(Model model, org.portico.gateway.cull.CullPolicy policy) {
+		Duration idle = this.cull.enabled() ? policy.idleTimeout() : Duration.ZERO;
+		model.addAttribute("idle", idle.isZero() ? "" : (idle.toSeconds() < 120) ? idle.toSeconds() + " s" : idle.toMinutes() + " min");
+		model.addAttribute("busyCounts", policy.busyCountsAsActivity());
+	}
+
+	private static Map<String, Object> serverModel(ServerRecord server, org.portico.gateway.cull.CullPolicy policy) {
 		Map<String, Object> model = new java.util.HashMap<>(Map.of("phase", server.phase().name(), "url",
 				AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(), "message",
 				(server.message() != null) ? server.message() : "", "started",
@@ -252,6 +265,10 @@ class PageController {
 			long left = Math.max(0, Duration.between(java.time.Instant.now(), server.expiresAt()).toMinutes());
 			model.put("timeLeft", ((left >= 60) ? (left / 60) + " h " : "") + (left % 60) + " min");
 			model.put("expiresText", readable(server.expiresAt()));
+			// the same moment as the culler's warning and the banner inside Jupyter: the server's own warn-before
+			if (Duration.between(java.time.Instant.now(), server.expiresAt()).compareTo(policy.warnBefore()) <= 0) {
+				model.put("endsSoon", true);
+			}
 		}
 		Map<String, Object> seat = server.phase().active() ? org.portico.gateway.placement.PlacementService.model(server.state()) : null;
 		if (seat != null) {
