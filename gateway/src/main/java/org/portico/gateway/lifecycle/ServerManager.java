@@ -595,30 +595,58 @@ public final class ServerManager implements SmartLifecycle {
 	}
 
 	/**
-	 * Extends a running server's walltime by {@code hours}, within {@code portico.spawn.max-hours}
-	 * from its start.
-	 * @return emits the updated record; errors with {@link ServerException} when it is not running,
-	 * has no walltime, or the extension would pass the maximum
+	 * Extends a running server's walltime by {@code hours}, within the {@code max-hours} of the profile it
+	 * was started with ({@code portico.spawn.max-hours} without one) from its start. For a batch job the
+	 * scheduler is asked first to lengthen the job to the new total ({@link Spawner#extend}); only once it has
+	 * does the gateway move its own expiry, so the two never disagree.
+	 * @return emits the updated record; errors with {@link ServerException} when it is not running, has no
+	 * walltime or the extension would pass the maximum ({@code INVALID}, nothing asked of the scheduler), or
+	 * when the scheduler refuses ({@code SCHEDULER}, with the scheduler's message; the expiry is unchanged)
 	 */
 	public Mono<ServerRecord> extend(String user, String server, double hours) {
 		return runningRecord(user, server).flatMap((record) -> {
 			if (record.expiresAt() == null || record.started() == null) {
 				return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "This server has no time limit to extend."));
 			}
-			if (!(hours > 0) || hours > this.properties.spawn().maxHours()) {
+			double max = maxHours(record);
+			if (!(hours > 0) || hours > max) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID,
-						"Extend by more than 0 and at most " + hours(this.properties.spawn().maxHours()) + " h."));
+						"Extend by more than 0 and at most " + hours(max) + " h."));
 			}
-			Instant limit = record.started().plus(hours(this.properties.spawn().maxHours(), true));
+			Instant limit = record.started().plus(hours(max, true));
 			Instant wanted = record.expiresAt().plus(hours(hours, true));
 			if (wanted.isAfter(limit)) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID, "A server may run at most "
-						+ hours(this.properties.spawn().maxHours()) + " h; it can be extended until " + limit + " at the latest."));
+						+ hours(max) + " h; it can be extended until " + limit + " at the latest."));
 			}
-			ServerRecord extended = record.withExpiry(wanted);
-			return save(extended).then(this.events.record(user, server, "extend", "Time limit extended to " + wanted))
-				.thenReturn(extended);
+			// the total from the start, as the walltime given at submission is counted (the scheduler counts
+			// it from the job's own start, which only it knows)
+			Duration total = Duration.between(record.started(), wanted);
+			Spawner spawner = spawnerOf(record);
+			Mono<Void> lengthen = (spawner != null && record.state() != null) ? spawner.extend(record.state(), total) : Mono.empty();
+			// @formatter:off
+			return lengthen
+				.onErrorMap(SpawnException.class, (ex) -> {
+					log.warn("extend refused user={} server={} reason={}: {}", user, server, ex.reason(), ex.getMessage());
+					return new ServerException(ServerException.Kind.SCHEDULER, ex.userMessage());
+				})
+				.then(Mono.defer(() -> {
+					// the latest record: a pin or activity saved while the scheduler was asked is kept
+					ServerRecord current = this.live.getOrDefault(key(user, server), record);
+					ServerRecord extended = current.withExpiry(wanted);
+					log.info("time limit extended user={} server={} until={}", user, server, wanted);
+					return save(extended).then(this.events.record(user, server, "extend", "Time limit extended to " + wanted))
+						.thenReturn(extended);
+				}));
+			// @formatter:on
 		});
+	}
+
+	/** The most hours a server may run: its profile's {@code max-hours}, else {@code portico.spawn.max-hours}. */
+	private double maxHours(ServerRecord record) {
+		return (record.profile() != null)
+				? this.profiles.find(record.profile()).map((p) -> p.maxHours()).orElse(this.properties.spawn().maxHours())
+				: this.properties.spawn().maxHours();
 	}
 
 	/**
