@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS servers (
 ALTER TABLE servers ADD COLUMN IF NOT EXISTS expires_at BIGINT;
 ALTER TABLE servers ADD COLUMN IF NOT EXISTS keep_until BIGINT;
 ALTER TABLE servers ADD COLUMN IF NOT EXISTS last_seen  BIGINT;
+-- the profile a server was started with: its culling policy and walltime limits follow it
+ALTER TABLE servers ADD COLUMN IF NOT EXISTS profile    VARCHAR(40);
 
 CREATE TABLE IF NOT EXISTS events (
   id             BIGINT       AUTO_INCREMENT PRIMARY KEY,

@@ -1,5 +1,7 @@
 package org.portico.spawner;
 
+import java.time.Duration;
+
 import reactor.core.publisher.Mono;
 
 /**
@@ -52,4 +54,18 @@ public interface Spawner {
 	 * even be attempted.
 	 */
 	Mono<Void> stop(SpawnState state, StopMode mode);
+
+	/**
+	 * Changes a server's time limit where something outside the gateway enforces one (a batch scheduler
+	 * kills a job at its walltime), so that an extension the gateway grants is real.
+	 * @param walltime the new time limit in all, counted from the server's start as the limit given at its
+	 * start was (not an increment: a repeated call changes nothing more)
+	 * @return completes once the new limit is in force; signals {@link SpawnException} (reason
+	 * {@code "extend"}) with the scheduler's own words, safe to show the user, when it refuses. The default,
+	 * for spawners whose servers have no limit of their own (the local spawner: the gateway's expiry is the
+	 * only one), completes at once. Does not block.
+	 */
+	default Mono<Void> extend(SpawnState state, Duration walltime) {
+		return Mono.empty();
+	}
 }

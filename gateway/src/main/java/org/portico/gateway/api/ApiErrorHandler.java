@@ -30,6 +30,7 @@ class ApiErrorHandler {
 			case NOT_FOUND -> HttpStatus.NOT_FOUND;
 			case CONFLICT, INVALID -> HttpStatus.BAD_REQUEST;
 			case REFUSED -> HttpStatus.CONFLICT;
+			case SCHEDULER -> HttpStatus.BAD_GATEWAY;
 		};
 		return body(status, ex.getMessage());
 	}

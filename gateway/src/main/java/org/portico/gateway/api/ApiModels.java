@@ -65,7 +65,9 @@ final class ApiModels {
 		model.put("started", time(server.started()));
 		model.put("last_activity", time(server.lastActivity()));
 		model.put("state", Map.of());
-		model.put("user_options", Map.of("app", server.app()));
+		// JupyterHub's user_options: what the start chose; the profile decides the server's culling policy and limits
+		model.put("user_options", (server.profile() != null) ? Map.of("app", server.app(), "profile", server.profile())
+				: Map.of("app", server.app()));
 		model.put("message", server.message());
 		// Portico's additions: walltime and the owner's pin against idle culling
 		model.put("expires_at", time(server.expiresAt()));

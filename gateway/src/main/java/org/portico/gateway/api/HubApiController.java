@@ -13,6 +13,7 @@ import org.portico.gateway.lifecycle.ServerManager;
 import org.portico.gateway.security.Accounts;
 import org.portico.gateway.security.Names;
 import org.portico.gateway.security.PorticoPrincipal;
+import org.portico.gateway.store.ServerRecord;
 import org.portico.gateway.store.TokenStore;
 import org.portico.gateway.store.User;
 import org.portico.gateway.store.UserStore;
@@ -196,7 +197,7 @@ class HubApiController {
 
 	/**
 	 * Portico's addition: keep a running server from idle culling, {@code {"hours": 4}} or
-	 * {@code {"until": "2026-11-25T18:00:00Z"}}, within {@code portico.cull.max-keep}.
+	 * {@code {"until": "2026-11-25T18:00:00Z"}}, within the max-keep of its profile's policy ({@code portico.cull.max-keep} without one).
 	 */
 	@PostMapping({ "/users/{name}/server/keep", "/users/{name}/servers/{server_name}/keep" })
 	Mono<Map<String, Object>> keep(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String name,
@@ -224,7 +225,7 @@ class HubApiController {
 					throw ApiException.badRequest("'until' must be an ISO 8601 time such as 2026-11-25T18:00:00Z.");
 				}
 			}
-			return existing(name).then(this.servers.keep(name, server, until, this.culler.policy().maxKeep())).map(ApiModels::server);
+			return existing(name).then(this.servers.keep(name, server, until, this::maxKeep)).map(ApiModels::server);
 		});
 	}
 
@@ -233,14 +234,22 @@ class HubApiController {
 			@PathVariable(name = "server_name", required = false) @Nullable String serverName) {
 		requireManage(principal, name);
 		String server = serverName(serverName);
-		return existing(name).then(this.servers.keep(name, server, null, this.culler.policy().maxKeep())).map(ApiModels::server);
+		return existing(name).then(this.servers.keep(name, server, null, this::maxKeep)).map(ApiModels::server);
 	}
 
-	/** Portico's addition: the culling policy and what its last sweep decided (admins). */
+	/**
+	 * Portico's addition: the culling policy ({@code policy}: {@code portico.cull.*}; {@code profiles}: each
+	 * profile's effective policy) and what its last sweep decided (admins).
+	 */
 	@GetMapping("/culler")
 	Map<String, Object> culler(@AuthenticationPrincipal PorticoPrincipal principal) {
 		requireAdmin(principal);
-		return Map.of("policy", this.culler.policy(), "last_sweep", this.culler.lastSweep());
+		return Map.of("policy", this.culler.policy(), "profiles", this.culler.policies().byProfile(), "last_sweep",
+				this.culler.lastSweep());
+	}
+
+	private Duration maxKeep(ServerRecord server) {
+		return this.culler.policies().of(server).maxKeep();
 	}
 
 	@GetMapping(path = { "/users/{name}/server/progress", "/users/{name}/servers/{server_name}/progress" },

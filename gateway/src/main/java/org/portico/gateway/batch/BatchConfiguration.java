@@ -132,7 +132,8 @@ public class BatchConfiguration {
 		return new DeferredSpawner(scheduler.name(), () -> {
 			URI base = callbackBase(properties, environment);
 			BatchSpawnerSettings batch = new BatchSpawnerSettings(base, settings.jobNamePrefix(), settings.queueTimeout(),
-					settings.immediateTimeout(), settings.stopTimeout(), 20, settings.secretsInFile(), Schedulers.parallel());
+					settings.immediateTimeout(), settings.stopTimeout(), 20, settings.secretsInFile(), Schedulers.parallel(),
+					settings.timeLimitPrefix());
 			return new BatchSpawner(scheduler, view, renderer, runner, prefix, callbacks, options, batch);
 		});
 	}

@@ -3,6 +3,7 @@ package org.portico.gateway.batch;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
@@ -62,6 +63,10 @@ public record BatchProperties(@Nullable URI callbackBase, @NotBlank @DefaultValu
 	 * @param templateDir a directory whose templates ({@code batch/slurm.sh.ftl}, ...) replace the built-in ones
 	 * @param secretsInFile whether the job's secrets go in a 0600 file written as the user beside the output
 	 * file (keep on where the scheduler stores job scripts world-readable, as Grid Engine does)
+	 * @param timeLimitPrefix the argument list the gateway puts before the command that lengthens a job when a
+	 * user extends a server ({@code scontrol update ... TimeLimit=}, {@code qalter}), e.g.
+	 * {@code sudo,-n,-u,slurm,--}: only an operator or admin may raise a time limit, so it never runs as the
+	 * user; empty: as the gateway's own user (root or SlurmUser at many sites)
 	 */
 	public record Scheduler(@DefaultValue("false") boolean enabled, @Nullable String binDir,
 			@DefaultValue Map<String, String> environment, @NotBlank @DefaultValue("runuser") String commandPrefix,
@@ -70,10 +75,11 @@ public record BatchProperties(@Nullable URI callbackBase, @NotBlank @DefaultValu
 			@NotBlank @DefaultValue("portico") String jobNamePrefix, @NotNull @DefaultValue("1h") Duration queueTimeout,
 			@NotNull @DefaultValue("60s") Duration immediateTimeout, @NotNull @DefaultValue("60s") Duration stopTimeout,
 			@Nullable Path templateDir,
-			@DefaultValue("true") boolean secretsInFile) {
+			@DefaultValue("true") boolean secretsInFile, @DefaultValue List<String> timeLimitPrefix) {
 
 		public Scheduler {
 			environment = Map.copyOf(environment);
+			timeLimitPrefix = List.copyOf(timeLimitPrefix);
 		}
 
 		/** How the gateway runs a command as the user, from {@link #commandPrefix()}. */

@@ -1,5 +1,6 @@
 package org.portico.gateway.batch;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
@@ -65,5 +66,10 @@ final class DeferredSpawner implements Spawner {
 	@Override
 	public Mono<Void> stop(SpawnState state, StopMode mode) {
 		return Mono.defer(() -> delegate().stop(state, mode));
+	}
+
+	@Override
+	public Mono<Void> extend(SpawnState state, Duration walltime) {
+		return Mono.defer(() -> delegate().extend(state, walltime));
 	}
 }

@@ -1,5 +1,6 @@
 package org.portico.gateway.batch;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -44,15 +45,31 @@ public record ProfileProperties(@DefaultValue Map<String, @Valid Profile> profil
 	 * @param userChoosesImmediate whether the user may change {@code immediate}
 	 * @param pool the placement pool ({@code portico.placement.pools.NAME}) that seats this profile's sessions
 	 * before they are submitted; {@code null}: none
+	 * @param cull this profile's culling policy where it differs from {@code portico.cull.*}; {@code null}: the
+	 * global policy
 	 */
 	public record Profile(@Nullable String displayName, @Nullable String description, @NotBlank String scheduler,
 			@Nullable String queue, @DefaultValue List<String> queues, @Nullable String account, @DefaultValue("1") int cores,
 			@Nullable String memory, @DefaultValue("0") int gpus, @Nullable String gres, @DefaultValue("1") double defaultHours,
 			@DefaultValue("24") double maxHours, @DefaultValue("false") boolean immediate,
-			@DefaultValue("true") boolean userChoosesImmediate, @Nullable String pool) {
+			@DefaultValue("true") boolean userChoosesImmediate, @Nullable String pool, @Nullable CullOverrides cull) {
 
 		public Profile {
 			queues = List.copyOf(queues);
 		}
+	}
+
+	/**
+	 * A profile's overrides of the global culling policy ({@code portico.profiles.NAME.cull.*}); each
+	 * {@code null} keeps the global value ({@code portico.cull.*} of the same name).
+	 *
+	 * @param idleTimeout how long without a human action a server may stay; zero disables idle culling
+	 * @param maxAge the longest a server may run whatever it does; zero: no limit
+	 * @param busyCountsAsActivity whether a busy kernel or an active terminal keeps a server
+	 * @param warnBefore how long before its walltime ends the owner is warned
+	 * @param maxKeep how far ahead the owner may pin a server against idle culling
+	 */
+	public record CullOverrides(@Nullable Duration idleTimeout, @Nullable Duration maxAge, @Nullable Boolean busyCountsAsActivity,
+			@Nullable Duration warnBefore, @Nullable Duration maxKeep) {
 	}
 }

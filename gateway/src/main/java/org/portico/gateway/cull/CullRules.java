@@ -46,7 +46,12 @@ public final class CullRules {
 	private CullRules() {
 	}
 
-	public static Decision decide(Inputs in, Instant now, CullProperties policy) {
+	/**
+	 * Decides what to do with one server now.
+	 * @param policy the server's effective policy (its profile's, see {@link CullPolicies})
+	 * @return the decision and its reason; never {@code null}, never blocks
+	 */
+	public static Decision decide(Inputs in, Instant now, CullPolicy policy) {
 		ServerRecord record = in.record();
 		if (record.phase() == ServerPhase.PENDING) {
 			if (!policy.pendingAbandon().isZero() && in.lastWatched() != null
@@ -75,7 +80,7 @@ public final class CullRules {
 		return idle;
 	}
 
-	private static Decision idle(Inputs in, Instant now, CullProperties policy, Instant started) {
+	private static Decision idle(Inputs in, Instant now, CullPolicy policy, Instant started) {
 		if (policy.idleTimeout().isZero()) {
 			return new Decision(Action.KEEP, "idle culling is off");
 		}

@@ -27,8 +27,8 @@ import reactor.core.publisher.Mono;
  * applies {@link CullRules}, stops what must go with the reason recorded (or only reports it in a
  * dry run), and warns before a walltime ends.
  *
- * <p>A sweep reads the servers and their activity clocks from memory and costs O(active servers);
- * it never queries a scheduler per server.
+ * <p>A sweep reads the servers, their activity clocks and their profiles' policies ({@link CullPolicies})
+ * from memory and costs O(active servers); it never queries a scheduler per server.
  */
 @Component
 public final class IdleCuller implements SmartLifecycle {
@@ -51,6 +51,8 @@ public final class IdleCuller implements SmartLifecycle {
 
 	private final CullProperties policy;
 
+	private final CullPolicies policies;
+
 	/** When each running server's kernels were last seen busy (epoch ms), by route spec. */
 	private final ConcurrentHashMap<String, Long> lastBusy = new ConcurrentHashMap<>();
 
@@ -62,18 +64,24 @@ public final class IdleCuller implements SmartLifecycle {
 	private volatile @Nullable Disposable timer;
 
 	public IdleCuller(ServerManager servers, ActivityTracker activity, KernelProbe probe, AppCatalog apps, EventStore events,
-			CullProperties policy) {
+			CullProperties policy, CullPolicies policies) {
 		this.servers = servers;
 		this.activity = activity;
 		this.probe = probe;
 		this.apps = apps;
 		this.events = events;
 		this.policy = policy;
+		this.policies = policies;
 	}
 
-	/** The policy in force. */
+	/** The global settings in force ({@code portico.cull.*}). */
 	public CullProperties policy() {
 		return this.policy;
+	}
+
+	/** The effective policy of each profile, and the global one. */
+	public CullPolicies policies() {
+		return this.policies;
 	}
 
 	/** What the last sweep decided for each active server. */
@@ -99,7 +107,7 @@ public final class IdleCuller implements SmartLifecycle {
 	private Mono<KernelState> kernels(ServerRecord record) {
 		boolean jupyter = record.phase() == ServerPhase.RUNNING
 				&& this.apps.find(record.app()).map((app) -> "jupyter".equals(app.activityProbe())).orElse(false);
-		if (!jupyter || this.policy.idleTimeout().isZero()) {
+		if (!jupyter || this.policies.of(record).idleTimeout().isZero()) {
 			return Mono.just(KernelState.NOT_APPLICABLE);
 		}
 		String spec = AppCatalog.baseUrl(record.user(), record.name());
@@ -119,7 +127,7 @@ public final class IdleCuller implements SmartLifecycle {
 				(record.lastActivity() != null) ? record.lastActivity().toEpochMilli() : 0);
 		CullRules.Inputs inputs = new CullRules.Inputs(record, human, this.lastBusy.getOrDefault(spec, 0L), kernels,
 				this.servers.lastWatched(record.user(), record.name()));
-		return Map.entry(record, CullRules.decide(inputs, now, this.policy));
+		return Map.entry(record, CullRules.decide(inputs, now, this.policies.of(record)));
 	}
 
 	private Mono<Verdict> act(Map.Entry<ServerRecord, CullRules.Decision> entry) {

@@ -15,7 +15,9 @@ public class ServerException extends RuntimeException {
 		/** The request itself is malformed (400). */
 		INVALID,
 		/** The request is well-formed but cannot be honoured now, e.g. a full placement pool (409). */
-		REFUSED
+		REFUSED,
+		/** The scheduler refused or failed what the gateway asked of it on the user's behalf (502). */
+		SCHEDULER
 	}
 
 	private final Kind kind;

@@ -224,7 +224,8 @@ public final class ServerManager implements SmartLifecycle {
 		Map<String, String> options = choice.map(ProfileCatalog.Choice::options).orElse(Map.of());
 		Instant now = Instant.now();
 		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
-				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null);
+				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null,
+				choice.map(ProfileCatalog.Choice::profile).orElse(null));
 		// @formatter:off
 		return this.servers.claim(record)
 			.flatMap((claimed) -> {
@@ -653,42 +654,73 @@ public final class ServerManager implements SmartLifecycle {
 	}
 
 	/**
-	 * Extends a running server's walltime by {@code hours}, within {@code portico.spawn.max-hours}
-	 * from its start.
-	 * @return emits the updated record; errors with {@link ServerException} when it is not running,
-	 * has no walltime, or the extension would pass the maximum
+	 * Extends a running server's walltime by {@code hours}, within the {@code max-hours} of the profile it
+	 * was started with ({@code portico.spawn.max-hours} without one) from its start. For a batch job the
+	 * scheduler is asked first to lengthen the job to the new total ({@link Spawner#extend}); only once it has
+	 * does the gateway move its own expiry, so the two never disagree.
+	 * @return emits the updated record; errors with {@link ServerException} when it is not running, has no
+	 * walltime or the extension would pass the maximum ({@code INVALID}, nothing asked of the scheduler), or
+	 * when the scheduler refuses ({@code SCHEDULER}, with the scheduler's message; the expiry is unchanged)
 	 */
 	public Mono<ServerRecord> extend(String user, String server, double hours) {
-		return liveRecord(user, server).flatMap((record) -> {
+		return runningRecord(user, server).flatMap((record) -> {
 			if (record.expiresAt() == null || record.started() == null) {
 				return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "This server has no time limit to extend."));
 			}
-			if (!(hours > 0) || hours > this.properties.spawn().maxHours()) {
+			double max = maxHours(record);
+			if (!(hours > 0) || hours > max) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID,
-						"Extend by more than 0 and at most " + hours(this.properties.spawn().maxHours()) + " h."));
+						"Extend by more than 0 and at most " + hours(max) + " h."));
 			}
-			Instant limit = record.started().plus(hours(this.properties.spawn().maxHours(), true));
+			Instant limit = record.started().plus(hours(max, true));
 			Instant wanted = record.expiresAt().plus(hours(hours, true));
 			if (wanted.isAfter(limit)) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID, "A server may run at most "
-						+ hours(this.properties.spawn().maxHours()) + " h; it can be extended until " + limit + " at the latest."));
+						+ hours(max) + " h; it can be extended until " + limit + " at the latest."));
 			}
-			ServerRecord extended = record.withExpiry(wanted);
-			return save(extended).then(this.events.record(user, server, "extend", "Time limit extended to " + wanted))
-				.thenReturn(extended);
+			// the total from the start, as the walltime given at submission is counted (the scheduler counts
+			// it from the job's own start, which only it knows)
+			Duration total = Duration.between(record.started(), wanted);
+			Spawner spawner = spawnerOf(record);
+			Mono<Void> lengthen = (spawner != null && record.state() != null) ? spawner.extend(record.state(), total) : Mono.empty();
+			// @formatter:off
+			return lengthen
+				.onErrorMap(SpawnException.class, (ex) -> {
+					log.warn("extend refused user={} server={} reason={}: {}", user, server, ex.reason(), ex.getMessage());
+					return new ServerException(ServerException.Kind.SCHEDULER, ex.userMessage());
+				})
+				.then(Mono.defer(() -> {
+					// the latest record: a pin or activity saved while the scheduler was asked is kept
+					ServerRecord current = this.live.getOrDefault(key(user, server), record);
+					ServerRecord extended = current.withExpiry(wanted);
+					log.info("time limit extended user={} server={} until={}", user, server, wanted);
+					return save(extended).then(this.events.record(user, server, "extend", "Time limit extended to " + wanted))
+						.thenReturn(extended);
+				}));
+			// @formatter:on
 		});
+	}
+
+	/** The most hours a server may run: its profile's {@code max-hours}, else {@code portico.spawn.max-hours}. */
+	private double maxHours(ServerRecord record) {
+		return (record.profile() != null)
+				? this.profiles.find(record.profile()).map((p) -> p.maxHours()).orElse(this.properties.spawn().maxHours())
+				: this.properties.spawn().maxHours();
 	}
 
 	/**
 	 * Pins a running server against idle culling until {@code until} (walltime and maximum age
 	 * still apply); {@code null} removes the pin.
-	 * @param maxAhead how far ahead a pin may reach
+	 * @param maxKeep how far ahead a pin of this server may reach (its culling policy's max-keep)
+	 * @return emits the pinned record; errors with {@link ServerException} when the server is not running
+	 * or {@code until} is in the past or beyond {@code maxKeep}
 	 */
-	public Mono<ServerRecord> keep(String user, String server, @Nullable Instant until, Duration maxAhead) {
-		return liveRecord(user, server).flatMap((record) -> {
+	public Mono<ServerRecord> keep(String user, String server, @Nullable Instant until, Function<ServerRecord, Duration> maxKeep) {
+		return runningRecord(user, server).flatMap((record) -> {
+			Duration maxAhead = maxKeep.apply(record);
 			if (until != null && (until.isBefore(Instant.now()) || until.isAfter(Instant.now().plus(maxAhead).plusSeconds(60)))) {
 				return Mono.error(new ServerException(ServerException.Kind.INVALID,
-						"A server can be kept from idle culling for at most " + maxAhead.toHours() + " h ahead."));
+						"A server can be kept from idle culling for at most " + span(maxAhead) + " ahead."));
 			}
 			ServerRecord pinned = record.withKeepUntil(until);
 			return save(pinned).then(this.events.record(user, server, "keep",
@@ -696,7 +728,15 @@ public final class ServerManager implements SmartLifecycle {
 		});
 	}
 
-	private Mono<ServerRecord> liveRecord(String user, String server) {
+	/**
+	 * The record of an active server (pending, running, stopping) from memory, without I/O; {@code null}
+	 * when it is not active. For the hot path and pages that need a server's profile.
+	 */
+	public @Nullable ServerRecord liveRecord(String user, String server) {
+		return this.live.get(key(user, server));
+	}
+
+	private Mono<ServerRecord> runningRecord(String user, String server) {
 		ServerRecord record = this.live.get(key(user, server));
 		if (record == null || record.phase() != ServerPhase.RUNNING) {
 			return Mono.error(new ServerException(ServerException.Kind.CONFLICT, "The server is not running."));
@@ -729,6 +769,10 @@ public final class ServerManager implements SmartLifecycle {
 	/** {@code hours} as a duration (the flag only tells this overload from the formatting one). */
 	private static Duration hours(double hours, boolean asDuration) {
 		return Duration.ofSeconds(Math.round(hours * 3600));
+	}
+
+	private static String span(Duration duration) {
+		return (duration.toMinutes() % 60 == 0) ? duration.toHours() + " h" : duration.toMinutes() + " min";
 	}
 
 	private static String hours(double hours) {

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.config.PorticoProperties;
+import org.portico.gateway.cull.CullPolicies;
 import org.portico.gateway.lifecycle.ActivityTracker;
 import org.portico.gateway.lifecycle.ServerManager;
 import org.portico.gateway.route.Route;
@@ -18,6 +19,7 @@ import org.portico.gateway.security.Authenticator;
 import org.portico.gateway.security.Names;
 import org.portico.gateway.security.PorticoPrincipal;
 import org.portico.gateway.store.ServerPhase;
+import org.portico.gateway.store.ServerRecord;
 import org.springframework.stereotype.Component;
 import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
@@ -55,10 +57,13 @@ public final class UserPathProxy {
 
 	private final WalltimeBanner banner;
 
+	private final CullPolicies policies;
+
 	public UserPathProxy(Authenticator authenticator, RouteTable routes, ServerManager servers, ActivityTracker activity,
 			HttpClient upstreamClient, @org.springframework.beans.factory.annotation.Qualifier("webSocketUpstreamClient") HttpClient webSocketClient,
-			PorticoProperties properties, org.portico.gateway.cull.CullProperties cull) {
-		this.banner = new WalltimeBanner(cull.warnBefore());
+			PorticoProperties properties, CullPolicies policies) {
+		this.banner = new WalltimeBanner();
+		this.policies = policies;
 		this.authenticator = authenticator;
 		this.routes = routes;
 		this.servers = servers;
@@ -176,7 +181,8 @@ public final class UserPathProxy {
 			}
 		}
 		if (!upgrade && target.path().endsWith(WalltimeBanner.PATH) && target.path().equals(route.spec() + WalltimeBanner.PATH)) {
-			return this.banner.serve(response);
+			ServerRecord live = this.servers.liveRecord(owner, route.server());
+			return this.banner.serve(response, this.policies.of((live != null) ? live.profile() : null).warnBefore());
 		}
 		if (upgrade) {
 			// (re)connecting a WebSocket is no person's action; what is sent over it may be

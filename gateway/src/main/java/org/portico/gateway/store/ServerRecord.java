@@ -25,11 +25,13 @@ import org.portico.spawner.SpawnState;
  * @param expiresAt when its walltime ends, or {@code null} for none
  * @param keepUntil until when its owner pinned it against idle culling, or {@code null}
  * @param lastSeen its last proxied traffic of any kind (also polls and heartbeats)
+ * @param profile the profile it was started with ({@code portico.profiles.NAME}), or {@code null} for none;
+ * its culling policy and walltime limits apply to the server for its whole life
  */
 public record ServerRecord(String user, String name, String app, ServerPhase phase, @Nullable String spawner,
 		@Nullable SpawnState state, @Nullable String secret, @Nullable URI target, @Nullable Instant started,
 		@Nullable Instant stopped, @Nullable Instant lastActivity, @Nullable String message, @Nullable Instant expiresAt,
-		@Nullable Instant keepUntil, @Nullable Instant lastSeen) {
+		@Nullable Instant keepUntil, @Nullable Instant lastSeen, @Nullable String profile) {
 
 	public ServerRecord {
 		Objects.requireNonNull(user, "user");
@@ -52,33 +54,34 @@ public record ServerRecord(String user, String name, String app, ServerPhase pha
 	public ServerRecord withPhase(ServerPhase phase, @Nullable String message) {
 		return new ServerRecord(this.user, this.name, this.app, phase, this.spawner, this.state, this.secret, this.target,
 				this.started, (phase == ServerPhase.STOPPED || phase == ServerPhase.FAILED) ? Instant.now() : this.stopped,
-				this.lastActivity, message, this.expiresAt, this.keepUntil, this.lastSeen);
+				this.lastActivity, message, this.expiresAt, this.keepUntil, this.lastSeen, this.profile);
 	}
 
 	public ServerRecord withState(@Nullable SpawnState state) {
 		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, state, this.secret, this.target,
-				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, this.keepUntil, this.lastSeen);
+				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, this.keepUntil, this.lastSeen, this.profile);
 	}
 
 	/** Running at {@code target}. */
 	public ServerRecord running(URI target) {
 		return new ServerRecord(this.user, this.name, this.app, ServerPhase.RUNNING, this.spawner, this.state, this.secret, target,
-				this.started, null, this.lastActivity, "Running", this.expiresAt, this.keepUntil, this.lastSeen);
+				this.started, null, this.lastActivity, "Running", this.expiresAt, this.keepUntil, this.lastSeen, this.profile);
 	}
 
 	public ServerRecord withExpiry(@Nullable Instant expiresAt) {
 		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, this.state, this.secret, this.target,
-				this.started, this.stopped, this.lastActivity, this.message, expiresAt, this.keepUntil, this.lastSeen);
+				this.started, this.stopped, this.lastActivity, this.message, expiresAt, this.keepUntil, this.lastSeen, this.profile);
 	}
 
 	public ServerRecord withKeepUntil(@Nullable Instant keepUntil) {
 		return new ServerRecord(this.user, this.name, this.app, this.phase, this.spawner, this.state, this.secret, this.target,
-				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, keepUntil, this.lastSeen);
+				this.started, this.stopped, this.lastActivity, this.message, this.expiresAt, keepUntil, this.lastSeen, this.profile);
 	}
 
 	@Override
 	public String toString() {
 		// never print the secret
-		return "ServerRecord[user=" + this.user + ", name=" + this.name + ", phase=" + this.phase + ", target=" + this.target + "]";
+		return "ServerRecord[user=" + this.user + ", name=" + this.name + ", phase=" + this.phase + ", profile=" + this.profile
+				+ ", target=" + this.target + "]";
 	}
 }

@@ -53,12 +53,12 @@ public final class ServerStore {
 		// @formatter:off
 		Mono<Long> update = bindAll(this.db.sql("UPDATE servers SET app = :app, status = :status, spawner = :spawner, state = :state, "
 				+ "secret = :secret, target = :target, started = :started, stopped = :stopped, last_activity = :activity, message = :message, "
-				+ "expires_at = :expires, keep_until = :keep, last_seen = :seen "
+				+ "expires_at = :expires, keep_until = :keep, last_seen = :seen, profile = :profile "
 				+ "WHERE user_name = :user AND name = :name AND status NOT IN ('PENDING', 'RUNNING', 'STOPPING')"), record)
 			.fetch().rowsUpdated();
 		Mono<Long> insert = bindAll(this.db.sql("INSERT INTO servers (user_name, name, app, status, spawner, state, secret, target, "
-				+ "started, stopped, last_activity, message, expires_at, keep_until, last_seen) SELECT :user, :name, :app, :status, :spawner, "
-				+ ":state, :secret, :target, :started, :stopped, :activity, :message, :expires, :keep, :seen WHERE NOT EXISTS (SELECT 1 FROM servers WHERE user_name = :user AND name = :name)"), record)
+				+ "started, stopped, last_activity, message, expires_at, keep_until, last_seen, profile) SELECT :user, :name, :app, :status, "
+				+ ":spawner, :state, :secret, :target, :started, :stopped, :activity, :message, :expires, :keep, :seen, :profile WHERE NOT EXISTS (SELECT 1 FROM servers WHERE user_name = :user AND name = :name)"), record)
 			.fetch().rowsUpdated();
 		// @formatter:on
 		return update.flatMap((rows) -> (rows > 0) ? Mono.just(true) : insert.map((inserted) -> inserted > 0))
@@ -69,8 +69,8 @@ public final class ServerStore {
 	public Mono<Void> save(ServerRecord record) {
 		return bindAll(this.db.sql("UPDATE servers SET app = :app, status = :status, spawner = :spawner, state = :state, "
 				+ "secret = :secret, target = :target, started = :started, stopped = :stopped, last_activity = :activity, "
-				+ "message = :message, expires_at = :expires, keep_until = :keep, last_seen = :seen WHERE user_name = :user AND name = :name"),
-				record).then();
+				+ "message = :message, expires_at = :expires, keep_until = :keep, last_seen = :seen, profile = :profile "
+				+ "WHERE user_name = :user AND name = :name"), record).then();
 	}
 
 	/**
@@ -102,6 +102,7 @@ public final class ServerStore {
 		spec = Rows.bindNullable(spec, "expires", millis(record.expiresAt()), Long.class);
 		spec = Rows.bindNullable(spec, "keep", millis(record.keepUntil()), Long.class);
 		spec = Rows.bindNullable(spec, "seen", millis(record.lastSeen()), Long.class);
+		spec = Rows.bindNullable(spec, "profile", record.profile(), String.class);
 		return Rows.bindNullable(spec, "message", truncate(record.message()), String.class);
 	}
 
@@ -144,6 +145,6 @@ public final class ServerStore {
 				read(row.get("state", String.class)), row.get("secret", String.class), (target != null) ? URI.create(target) : null,
 				Rows.instant(row, "started"), Rows.instant(row, "stopped"), Rows.instant(row, "last_activity"),
 				row.get("message", String.class), Rows.instant(row, "expires_at"), Rows.instant(row, "keep_until"),
-				Rows.instant(row, "last_seen"));
+				Rows.instant(row, "last_seen"), row.get("profile", String.class));
 	}
 }

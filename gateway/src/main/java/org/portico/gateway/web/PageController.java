@@ -57,12 +57,15 @@ class PageController {
 
 	private final org.portico.gateway.cull.CullProperties cull;
 
+	private final org.portico.gateway.cull.CullPolicies policies;
+
 	private final org.portico.gateway.kernels.KernelService kernels;
 
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
 			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles,
-			org.portico.gateway.kernels.KernelService kernels) {
+			org.portico.gateway.kernels.KernelService kernels, org.portico.gateway.cull.CullPolicies policies) {
 		this.cull = cull;
+		this.policies = policies;
 		this.kernels = kernels;
 		this.profiles = profiles;
 		this.trustForwarded = properties.security().trustForwardedHeaders();
@@ -135,7 +138,7 @@ class PageController {
 		if (notice != null) {
 			model.addAttribute("notice", notice);
 		}
-		model.addAttribute("idleMinutes", this.cull.enabled() ? this.cull.idleTimeout().toMinutes() : 0);
+		idleModel(model, this.policies.global());
 		if (!principal.isUser()) {
 			return Mono.just("redirect:/hub/api/user");
 		}
@@ -154,9 +157,12 @@ class PageController {
 		// @formatter:off
 		return this.servers.serversOf(principal.name()).collectList()
 			.doOnNext((all) -> {
-				model.addAttribute("server", all.stream().filter((s) -> s.name().isEmpty()).findFirst().map(PageController::serverModel)
+				java.util.Optional<ServerRecord> main = all.stream().filter((s) -> s.name().isEmpty()).findFirst();
+				main.ifPresent((server) -> idleModel(model, this.policies.of(server)));
+				model.addAttribute("server", main.map((server) -> serverModel(server, this.policies.of(server)))
 					.orElse(Map.of("phase", "NEVER", "url", AppCatalog.baseUrl(principal.name(), ""))));
-				model.addAttribute("named", all.stream().filter((s) -> !s.name().isEmpty()).map(PageController::serverModel).toList());
+				model.addAttribute("named", all.stream().filter((s) -> !s.name().isEmpty())
+					.map((server) -> serverModel(server, this.policies.of(server))).toList());
 				// beside a running Jupyter, the form proposes the first other app (the desktop, say)
 				String running = all.stream().filter((s) -> s.name().isEmpty() && s.phase().active()).map(ServerRecord::app).findFirst()
 					.orElse("");
@@ -274,12 +280,15 @@ class PageController {
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
 	}
 
-	/** Portico's addition: keep the server from idle culling for four hours (within the site's maximum). */
+	/** Portico's addition: keep the server from idle culling for four hours (within its policy's max-keep). */
 	@PostMapping("/hub/keep")
 	Mono<String> keep(@AuthenticationPrincipal PorticoPrincipal principal, ServerWebExchange exchange) {
-		Duration max = this.cull.maxKeep();
-		Duration hours = (max.compareTo(Duration.ofHours(4)) < 0) ? max : Duration.ofHours(4);
-		return formServer(exchange).flatMap((server) -> this.servers.keep(principal.name(), server, java.time.Instant.now().plus(hours), max))
+		return formServer(exchange).flatMap((server) -> {
+			ServerRecord live = this.servers.liveRecord(principal.name(), server);
+			Duration max = this.policies.of((live != null) ? live.profile() : null).maxKeep();
+			Duration hours = (max.compareTo(Duration.ofHours(4)) < 0) ? max : Duration.ofHours(4);
+			return this.servers.keep(principal.name(), server, java.time.Instant.now().plus(hours), (record) -> this.policies.of(record).maxKeep());
+		})
 			.thenReturn("redirect:/hub/home")
 			.onErrorResume(ServerException.class, (ex) -> Mono.just("redirect:/hub/home?notice=" + encode(ex.getMessage())));
 	}
@@ -305,7 +314,14 @@ class PageController {
 		return java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
 	}
 
-	private static Map<String, Object> serverModel(ServerRecord server) {
+	/** The server's idle timeout in words ("" when idle culling is off for it), and whether busy kernels count. */
+	private void idleModel(Model model, org.portico.gateway.cull.CullPolicy policy) {
+		Duration idle = this.cull.enabled() ? policy.idleTimeout() : Duration.ZERO;
+		model.addAttribute("idle", idle.isZero() ? "" : (idle.toSeconds() < 120) ? idle.toSeconds() + " s" : idle.toMinutes() + " min");
+		model.addAttribute("busyCounts", policy.busyCountsAsActivity());
+	}
+
+	private static Map<String, Object> serverModel(ServerRecord server, org.portico.gateway.cull.CullPolicy policy) {
 		Map<String, Object> model = new java.util.HashMap<>(Map.of("name", server.name(), "phase", server.phase().name(), "url",
 				AppCatalog.baseUrl(server.user(), server.name()), "app", server.app(), "message",
 				(server.message() != null) ? server.message() : "", "started",
@@ -315,6 +331,10 @@ class PageController {
 			long left = Math.max(0, Duration.between(java.time.Instant.now(), server.expiresAt()).toMinutes());
 			model.put("timeLeft", ((left >= 60) ? (left / 60) + " h " : "") + (left % 60) + " min");
 			model.put("expiresText", readable(server.expiresAt()));
+			// the same moment as the culler's warning and the banner inside Jupyter: the server's own warn-before
+			if (Duration.between(java.time.Instant.now(), server.expiresAt()).compareTo(policy.warnBefore()) <= 0) {
+				model.put("endsSoon", true);
+			}
 		}
 		Map<String, Object> seat = server.phase().active() ? org.portico.gateway.placement.PlacementService.model(server.state()) : null;
 		if (seat != null) {

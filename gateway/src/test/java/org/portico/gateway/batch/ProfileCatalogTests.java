@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProfileCatalogTests {
 
 	static final ProfileProperties.Profile SMALL = new ProfileProperties.Profile("Small", null, "slurm", "interactive",
-			List.of("batch"), null, 2, "4G", 0, null, 1, 8, false, true, null);
+			List.of("batch"), null, 2, "4G", 0, null, 1, 8, false, true, null, null);
 
 	final ProfileCatalog catalog = new ProfileCatalog(new ProfileProperties(Map.of("small", SMALL), null));
 

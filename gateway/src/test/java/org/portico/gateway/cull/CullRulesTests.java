@@ -19,12 +19,12 @@ class CullRulesTests {
 
 	static ServerRecord running(Instant expires, Instant keep) {
 		return new ServerRecord("alice", "", "jupyter", ServerPhase.RUNNING, "local", null, "s", URI.create("http://127.0.0.1:1"), T0,
-				null, null, "Running", expires, keep, null);
+				null, null, "Running", expires, keep, null, null);
 	}
 
 	static CullRules.Decision decide(ServerRecord record, long lastHuman, long lastBusy, KernelState kernels, Instant now,
 			CullProperties policy) {
-		return CullRules.decide(new CullRules.Inputs(record, lastHuman, lastBusy, kernels, null), now, policy);
+		return CullRules.decide(new CullRules.Inputs(record, lastHuman, lastBusy, kernels, null), now, CullPolicy.of(policy));
 	}
 
 	static KernelState idle() {
@@ -82,14 +82,14 @@ class CullRulesTests {
 	@Test
 	void anAbandonedStartIsCancelled() {
 		ServerRecord pending = new ServerRecord("alice", "", "jupyter", ServerPhase.PENDING, "slurm", null, "s", null, T0, null, null,
-				"queued", null, null, null);
+				"queued", null, null, null, null);
 		Instant now = T0.plus(Duration.ofMinutes(45));
 		long watched = T0.plus(Duration.ofMinutes(10)).toEpochMilli();
-		CullRules.Decision decision = CullRules.decide(new CullRules.Inputs(pending, 0, 0, KernelState.NOT_APPLICABLE, watched), now, POLICY);
+		CullRules.Decision decision = CullRules.decide(new CullRules.Inputs(pending, 0, 0, KernelState.NOT_APPLICABLE, watched), now, CullPolicy.of(POLICY));
 		assertThat(decision.action()).isEqualTo(CullRules.Action.CULL);
 		assertThat(decision.reason()).isEqualTo("abandoned: nobody has followed its start for 35 min");
 		long recently = now.minusSeconds(30).toEpochMilli();
-		assertThat(CullRules.decide(new CullRules.Inputs(pending, 0, 0, KernelState.NOT_APPLICABLE, recently), now, POLICY).action())
+		assertThat(CullRules.decide(new CullRules.Inputs(pending, 0, 0, KernelState.NOT_APPLICABLE, recently), now, CullPolicy.of(POLICY)).action())
 			.isEqualTo(CullRules.Action.KEEP);
 	}
 

@@ -1,5 +1,7 @@
 package org.portico.spawner.batch;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -55,6 +57,30 @@ public interface BatchScheduler {
 	 * @throws IllegalArgumentException for a malformed job id
 	 */
 	CommandLine cancel(String jobId);
+
+	/**
+	 * The command that sets a job's time limit to {@code walltime} in all, counted from the job's start as the
+	 * limit given at submission is ({@code scontrol update}, {@code qalter}). Slurm and PBS let only operators
+	 * raise a limit, so the spawner runs it with its own time-limit prefix, never as the job's owner. An
+	 * absolute limit rather than an increment, so that a repeated call changes nothing more.
+	 * @param submitted what {@link #submittedResources} returned for the job at submission (empty for a
+	 * job submitted before it was recorded)
+	 * @return empty when this scheduler cannot change a job's time limit
+	 * @throws IllegalArgumentException for a malformed job id or a walltime of zero or above
+	 * {@link JobSpec#MAX_WALLTIME}
+	 */
+	default Optional<CommandLine> timeLimit(String jobId, Duration walltime, List<String> submitted) {
+		return Optional.empty();
+	}
+
+	/**
+	 * The resource requests of a submission that a later {@link #timeLimit} must repeat; stored with the job's
+	 * state. Grid Engine's {@code qalter -l} replaces the job's whole list of hard requests, so its memory and
+	 * GPU requests are sent again with the new {@code h_rt}; other schedulers change one resource alone.
+	 */
+	default List<String> submittedResources(JobSpec spec) {
+		return List.of();
+	}
 
 	/**
 	 * The command that asks the scheduler's accounting how a finished job ended ({@code sacct},

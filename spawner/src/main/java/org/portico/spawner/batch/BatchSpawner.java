@@ -72,6 +72,9 @@ public final class BatchSpawner implements Spawner {
 
 	static final String SECRETS_FILE = "secretsFile";
 
+	/** The submission's resource requests a time-limit change repeats ({@link BatchScheduler#submittedResources}). */
+	static final String RESOURCES = "resources";
+
 	/** Optional: the endpoint a gateway may add to the state it stores once the server is ready. */
 	public static final String HOST = "host";
 
@@ -194,6 +197,10 @@ public final class BatchSpawner implements Spawner {
 				data.put(JOB_NAME, spec.jobName());
 				if (secretsFile != null) {
 					data.put(SECRETS_FILE, secretsFile.toString());
+				}
+				List<String> resources = this.scheduler.submittedResources(spec);
+				if (!resources.isEmpty()) {
+					data.put(RESOURCES, String.join(",", resources));
 				}
 				SpawnState state = new SpawnState(this.scheduler.name(), jobId, data);
 				return (SpawnHandle) supervise(state, request, registration, List.of(secret),
@@ -318,6 +325,46 @@ public final class BatchSpawner implements Spawner {
 			.doOnTerminate(() -> this.callbacks.unregister(saved.key()))
 			.doOnCancel(() -> this.callbacks.unregister(saved.key()))
 			.then();
+		// @formatter:on
+	}
+
+	/**
+	 * Sets the job's time limit through the scheduler's {@link BatchScheduler#timeLimit} command, run with the
+	 * time-limit prefix of the settings (an operator), never as the user.
+	 */
+	@Override
+	public Mono<Void> extend(SpawnState state, Duration walltime) {
+		Saved saved;
+		CommandLine command;
+		try {
+			saved = Saved.of(state);
+			String resources = state.get(RESOURCES);
+			List<String> submitted = (resources == null || resources.isEmpty()) ? List.of() : List.of(resources.split(","));
+			command = this.scheduler.timeLimit(state.id(), walltime, submitted).orElse(null);
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new SpawnException("extend", "The time limit could not be changed: " + ex.getMessage() + ".",
+					"time limit impossible jobId=" + state.id() + ": " + ex.getMessage(), ex));
+		}
+		if (command == null) {
+			return Mono.error(new SpawnException("extend", this.scheduler.name() + " cannot change a job's time limit here.",
+					"no time-limit command for " + this.scheduler.name()));
+		}
+		CommandPrefix operator = new CommandPrefix(this.settings.timeLimitPrefix(), !this.settings.timeLimitPrefix().isEmpty());
+		log.debug("time limit command user={} jobId={} {}", saved.user(), state.id(), command);
+		// @formatter:off
+		return operator.runnerFor(this.runner, saved.user()).run(command)
+			.flatMap((result) -> {
+				if (!result.success()) {
+					return Mono.error(new SpawnException("extend", this.scheduler.name() + " refused to change the time limit of job "
+							+ state.id() + ": " + result.message(300),
+							"time limit refused user=" + saved.user() + " jobId=" + state.id() + " exit=" + result.exitCode()));
+				}
+				log.info("job time limit set user={} jobId={} walltime={}", saved.user(), state.id(), walltime);
+				// the shared view shows the new limit at its next query
+				this.view.refreshSoon();
+				return Mono.<Void>empty();
+			});
 		// @formatter:on
 	}
 

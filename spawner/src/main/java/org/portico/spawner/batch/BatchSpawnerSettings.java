@@ -2,6 +2,7 @@ package org.portico.spawner.batch;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 import reactor.core.scheduler.Scheduler;
@@ -22,9 +23,13 @@ import reactor.core.scheduler.Schedulers;
  * the nodes share, as the output file already does), rather than inside the job script. Keep it on unless
  * the scheduler keeps job scripts private: Grid Engine 8.1.9's execd stores them world-readable.
  * @param timer where timeouts are timed ({@code Schedulers.parallel()}, or virtual time in tests)
+ * @param timeLimitPrefix the argument list before the command that changes a job's time limit
+ * ({@link BatchScheduler#timeLimit}), e.g. {@code [sudo, -n, -u, slurm, --]}: Slurm and PBS let only operators
+ * raise a limit, so it runs as one, never as the job's owner; empty: as the gateway's own user
  */
 public record BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Duration queueTimeout,
-		Duration immediateTimeout, Duration stopTimeout, int outputTailLines, boolean secretsInFile, Scheduler timer) {
+		Duration immediateTimeout, Duration stopTimeout, int outputTailLines, boolean secretsInFile, Scheduler timer,
+		List<String> timeLimitPrefix) {
 
 	public BatchSpawnerSettings {
 		Objects.requireNonNull(callbackBase, "callbackBase");
@@ -36,6 +41,14 @@ public record BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Durat
 		Objects.requireNonNull(immediateTimeout, "immediateTimeout");
 		Objects.requireNonNull(stopTimeout, "stopTimeout");
 		Objects.requireNonNull(timer, "timer");
+		timeLimitPrefix = List.copyOf(timeLimitPrefix);
+	}
+
+	/** Settings whose time-limit changes run as the gateway's own user. */
+	public BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Duration queueTimeout, Duration immediateTimeout,
+			Duration stopTimeout, int outputTailLines, boolean secretsInFile, Scheduler timer) {
+		this(callbackBase, jobNamePrefix, queueTimeout, immediateTimeout, stopTimeout, outputTailLines, secretsInFile, timer,
+				List.of());
 	}
 
 	/**
@@ -50,12 +63,18 @@ public record BatchSpawnerSettings(URI callbackBase, String jobNamePrefix, Durat
 	/** These settings with another queue timeout. */
 	public BatchSpawnerSettings withQueueTimeout(Duration queueTimeout) {
 		return new BatchSpawnerSettings(this.callbackBase, this.jobNamePrefix, queueTimeout, this.immediateTimeout,
-				this.stopTimeout, this.outputTailLines, this.secretsInFile, this.timer);
+				this.stopTimeout, this.outputTailLines, this.secretsInFile, this.timer, this.timeLimitPrefix);
+	}
+
+	/** These settings with time-limit changes run through {@code prefix}. */
+	public BatchSpawnerSettings withTimeLimitPrefix(List<String> prefix) {
+		return new BatchSpawnerSettings(this.callbackBase, this.jobNamePrefix, this.queueTimeout, this.immediateTimeout,
+				this.stopTimeout, this.outputTailLines, this.secretsInFile, this.timer, prefix);
 	}
 
 	/** These settings timed on {@code timer}. */
 	public BatchSpawnerSettings withTimer(Scheduler timer) {
 		return new BatchSpawnerSettings(this.callbackBase, this.jobNamePrefix, this.queueTimeout, this.immediateTimeout,
-				this.stopTimeout, this.outputTailLines, this.secretsInFile, timer);
+				this.stopTimeout, this.outputTailLines, this.secretsInFile, timer, this.timeLimitPrefix);
 	}
 }

@@ -137,13 +137,33 @@ public record JobSpec(String user, String jobName, @Nullable String queue, @Null
 
 	/** The walltime in whole minutes, rounded up. */
 	public long walltimeMinutes() {
-		return (this.walltime.toSeconds() + 59) / 60;
+		return minutes(this.walltime);
 	}
 
 	/** The walltime as {@code HH:MM:SS} (hours may exceed 24), as PBS and SGE take it. */
 	public String walltimeHms() {
-		long s = this.walltime.toSeconds();
+		return hms(this.walltime);
+	}
+
+	/** A walltime in whole minutes, rounded up, as Slurm takes it. */
+	public static long minutes(Duration walltime) {
+		return (walltime.toSeconds() + 59) / 60;
+	}
+
+	/** A walltime as {@code HH:MM:SS} (hours may exceed 24). */
+	public static String hms(Duration walltime) {
+		long s = walltime.toSeconds();
 		return String.format("%02d:%02d:%02d", s / 3600, (s % 3600) / 60, s % 60);
+	}
+
+	/**
+	 * Checks a time limit as a submission would.
+	 * @throws IllegalArgumentException unless more than zero and at most {@link #MAX_WALLTIME}
+	 */
+	public static Duration checkedWalltime(Duration walltime) {
+		Objects.requireNonNull(walltime, "walltime");
+		require(!walltime.isNegative() && !walltime.isZero() && walltime.compareTo(MAX_WALLTIME) <= 0, "walltime out of range");
+		return walltime;
 	}
 
 	@Override

@@ -328,6 +328,13 @@ public final class PbsScheduler implements BatchScheduler {
 		return (value == null || value.isNull() || value.isContainerNode()) ? null : value.asText();
 	}
 
+	/** {@code qalter -l walltime=HH:MM:SS ID}; raising it for a running job takes an operator or manager. */
+	@Override
+	public Optional<CommandLine> timeLimit(String jobId, Duration walltime, List<String> submitted) {
+		return Optional.of(command(List.of(bin("qalter"), "-l", "walltime=" + JobSpec.hms(JobSpec.checkedWalltime(walltime)),
+				checkedId(jobId))));
+	}
+
 	@Override
 	public CommandLine cancel(String jobId) {
 		return command(List.of(bin("qdel"), checkedId(jobId)));

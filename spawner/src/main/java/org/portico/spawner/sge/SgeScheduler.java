@@ -52,6 +52,9 @@ public final class SgeScheduler implements BatchScheduler {
 
 	private static final Pattern JOB_ID = Pattern.compile("[0-9]{1,18}");
 
+	/** One {@code NAME=VALUE} hard request as {@link #submittedResources} writes it. */
+	private static final Pattern RESOURCE_REQUEST = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}=[0-9]{1,18}[KMGT]?");
+
 	private static final Pattern SUBMITTED = Pattern.compile("([0-9]{1,18})(\\.[0-9]+-[0-9]+:[0-9]+)?");
 
 	private static final DateTimeFormatter QACCT_TIME = DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT);
@@ -136,9 +139,8 @@ public final class SgeScheduler implements BatchScheduler {
 			argv.add(Integer.toString(spec.cores()));
 		}
 		if (spec.memoryMiB() > 0 && !this.settings.memoryResource().isEmpty()) {
-			long perSlot = (spec.memoryMiB() + spec.cores() - 1) / spec.cores();
 			argv.add("-l");
-			argv.add(this.settings.memoryResource() + "=" + perSlot + "M");
+			argv.add(this.settings.memoryResource() + "=" + memoryPerSlot(spec) + "M");
 		}
 		if (spec.gres() != null) {
 			throw new IllegalArgumentException("generic resources (gres) are a Slurm request; ask for gpus instead");
@@ -336,6 +338,40 @@ public final class SgeScheduler implements BatchScheduler {
 		catch (Exception ex) {
 			throw new IllegalArgumentException("qstat -xml output is not well-formed XML: " + ex.getMessage(), ex);
 		}
+	}
+
+	/**
+	 * {@code qalter -l h_rt=SECONDS[,MEMORY=..M,GPU=N] ID}: {@code qalter -l} replaces the job's whole list of
+	 * hard requests, so the memory and GPU requests of the submission ({@link #submittedResources}) go with it
+	 * (measured on 8.1.9: without {@code gpu=1} a running job's change is refused, "former resource request on
+	 * consumable "gpu" of running job missing in new resource request").
+	 */
+	@Override
+	public Optional<CommandLine> timeLimit(String jobId, Duration walltime, List<String> submitted) {
+		StringBuilder requests = new StringBuilder("h_rt=" + JobSpec.checkedWalltime(walltime).toSeconds());
+		for (String request : submitted) {
+			if (!RESOURCE_REQUEST.matcher(request).matches() || request.startsWith("h_rt=")) {
+				throw new IllegalArgumentException("unexpected resource request in the job's state");
+			}
+			requests.append(',').append(request);
+		}
+		return Optional.of(command(List.of(bin("qalter"), "-l", requests.toString(), checkedId(jobId))));
+	}
+
+	@Override
+	public List<String> submittedResources(JobSpec spec) {
+		List<String> requests = new ArrayList<>();
+		if (spec.memoryMiB() > 0 && !this.settings.memoryResource().isEmpty()) {
+			requests.add(this.settings.memoryResource() + "=" + memoryPerSlot(spec) + "M");
+		}
+		if (spec.gpus() > 0 && !this.settings.gpuResource().isEmpty()) {
+			requests.add(this.settings.gpuResource() + "=" + spec.gpus());
+		}
+		return requests;
+	}
+
+	private static long memoryPerSlot(JobSpec spec) {
+		return (spec.memoryMiB() + spec.cores() - 1) / spec.cores();
 	}
 
 	@Override

@@ -36,6 +36,8 @@ import org.portico.spawner.exec.CommandResult;
  * <li>{@code exit_code} is a raw wait status ({@code 768} for {@code exit 3}, {@code 15} for SIGTERM).
  * {@code StartTime} of a pending job without an estimate is the submit time plus one year.</li>
  * <li>Cancel: {@code scancel ID}, silent (exit 0) for unknown or finished jobs.</li>
+ * <li>Time limit: {@code scontrol update JobId=ID TimeLimit=MINUTES}; a raise is refused to the job's owner
+ * ("Access/permission denied"), so it runs as an operator.</li>
  * <li>Accounting: {@code sacct -n -P -X}; its text {@code ExitCode} ({@code 3:0}) is right where
  * {@code sacct --json} is not; without slurmdbd it fails ("accounting storage is disabled").</li>
  * </ul>
@@ -288,6 +290,17 @@ public final class SlurmScheduler implements BatchScheduler {
 		catch (NumberFormatException ex) {
 			return 0;
 		}
+	}
+
+	/**
+	 * {@code scontrol update JobId=ID TimeLimit=MINUTES}: {@code TimeLimit} takes minutes (or
+	 * {@code days-hours:minutes:seconds}) and rounds seconds up to the next minute, as {@code --time} does at
+	 * submission. Only an operator, an admin or SlurmUser may raise it; the job's owner may only lower it.
+	 */
+	@Override
+	public Optional<CommandLine> timeLimit(String jobId, Duration walltime, List<String> submitted) {
+		return Optional.of(command(List.of("scontrol", "update", "JobId=" + checkedId(jobId),
+				"TimeLimit=" + JobSpec.minutes(JobSpec.checkedWalltime(walltime)))));
 	}
 
 	@Override

@@ -55,6 +55,22 @@ public abstract class BatchSchedulerCompatibilityKit {
 	}
 
 	@Test
+	void aTimeLimitChangeIsAnArgumentListForOneWellFormedJobWithinRange() {
+		String id = submittedId();
+		List<String> submitted = scheduler().submittedResources(TestJobs.spec());
+		scheduler().timeLimit(id, Duration.ofHours(2), submitted).ifPresent((command) -> {
+			assertThat(command.argv()).anyMatch((arg) -> arg.equals(id) || arg.endsWith("=" + id))
+				.noneMatch((arg) -> arg.contains("\n") || arg.contains(" "));
+			assertThat(command.timeout()).isPositive();
+			assertThatThrownBy(() -> scheduler().timeLimit("1;id", Duration.ofHours(2), submitted))
+				.isInstanceOf(IllegalArgumentException.class);
+			assertThatThrownBy(() -> scheduler().timeLimit(id, Duration.ZERO, submitted)).isInstanceOf(IllegalArgumentException.class);
+			assertThatThrownBy(() -> scheduler().timeLimit(id, JobSpec.MAX_WALLTIME.plusSeconds(1), submitted))
+				.isInstanceOf(IllegalArgumentException.class);
+		});
+	}
+
+	@Test
 	void readsTheJobIdOfAnAcceptedSubmission() {
 		assertThat(scheduler().parseJobId(submitAccepted())).isEqualTo(submittedId());
 	}

@@ -297,4 +297,39 @@ class BatchSpawnerTests {
 			.withZone(java.time.ZoneId.systemDefault())
 			.format(java.time.Instant.parse(instant));
 	}
+
+	@Test
+	void extendSetsTheJobsNewTotalLimitAsTheOperatorNeverAsTheUser() {
+		SpawnHandle handle = start();
+		BatchSpawner operator = new BatchSpawner(this.slurm, this.view, JobScriptRenderer.classpathOnly(), this.runner,
+				CommandPrefix.runuser(), this.callbacks, (request) -> Mono.just(this.options),
+				new BatchSpawnerSettings(URI.create("https://gw.example/hub/api/batch/ready/"), "portico", Duration.ofMinutes(10),
+						Duration.ofSeconds(30), Duration.ofSeconds(20), 5, true, this.time).withTimeLimitPrefix(List.of("sudo", "-n", "-u",
+								"slurm", "--")));
+		this.runner.once(program("scontrol"), CommandResult.of(0, "", ""));
+		operator.extend(handle.state(), Duration.ofHours(3)).block(Duration.ofSeconds(10));
+		assertThat(this.runner.calls(program("scontrol")).get(0).argv()).containsExactly("sudo", "-n", "-u", "slurm", "--",
+				"scontrol", "update", "JobId=123", "TimeLimit=180");
+		// without a prefix: the gateway's own user, not the job's owner
+		this.runner.once(program("scontrol"), CommandResult.of(0, "", ""));
+		this.spawner.extend(handle.state(), Duration.ofHours(3)).block(Duration.ofSeconds(10));
+		assertThat(this.runner.calls(program("scontrol")).get(1).argv()).containsExactly("scontrol", "update", "JobId=123",
+				"TimeLimit=180");
+	}
+
+	@Test
+	void aRefusedExtensionFailsWithTheSchedulersWords() {
+		SpawnHandle handle = start();
+		this.runner.once(program("scontrol"), CommandResult.of(1, "", "Access/permission denied for job 123\n"
+				+ "slurm_update error: Access/permission denied\n"));
+		assertThatThrownBy(() -> this.spawner.extend(handle.state(), Duration.ofHours(3)).block(Duration.ofSeconds(10)))
+			.isInstanceOf(SpawnException.class)
+			.satisfies((ex) -> {
+				assertThat(((SpawnException) ex).reason()).isEqualTo("extend");
+				assertThat(((SpawnException) ex).userMessage())
+					.startsWith("slurm refused to change the time limit of job 123: Access/permission denied for job 123");
+			});
+		assertThatThrownBy(() -> this.spawner.extend(handle.state(), Duration.ZERO).block(Duration.ofSeconds(10)))
+			.isInstanceOf(SpawnException.class);
+	}
 }

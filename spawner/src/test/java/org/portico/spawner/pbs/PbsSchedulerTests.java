@@ -3,6 +3,7 @@ package org.portico.spawner.pbs;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -126,5 +127,13 @@ class PbsSchedulerTests extends BatchSchedulerCompatibilityKit {
 		assertThatThrownBy(() -> this.pbs.submit(colon)).isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> this.pbs.parseQueryAll(CommandResult.of(0, "{\"no\":\"pbs\"}", ""))).isInstanceOf(IllegalArgumentException.class);
 		assertThat(PbsScheduler.firstHost("charon24/0*2+charon21/0*2")).isEqualTo("charon24");
+	}
+
+	@Test
+	void theWalltimeIsAlteredAsHoursMinutesSeconds() {
+		assertThat(this.pbs.timeLimit("1234.pbs", Duration.ofHours(2), List.of()).orElseThrow().argv())
+			.containsExactly("qalter", "-l", "walltime=02:00:00", "1234.pbs");
+		assertThat(this.pbs.timeLimit("1234.pbs", Duration.ofHours(30).plusMinutes(5).plusSeconds(7), List.of()).orElseThrow().argv())
+			.contains("walltime=30:05:07");
 	}
 }

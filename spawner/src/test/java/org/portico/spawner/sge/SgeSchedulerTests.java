@@ -3,6 +3,7 @@ package org.portico.spawner.sge;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,7 @@ import org.portico.spawner.batch.BatchScheduler;
 import org.portico.spawner.batch.BatchSchedulerCompatibilityKit;
 import org.portico.spawner.batch.JobState;
 import org.portico.spawner.batch.JobStatus;
+import org.portico.spawner.batch.JobSpec;
 import org.portico.spawner.batch.TestJobs;
 import org.portico.spawner.exec.CommandResult;
 
@@ -108,5 +110,22 @@ class SgeSchedulerTests extends BatchSchedulerCompatibilityKit {
 	void refusesXmlWithADoctype() {
 		CommandResult evil = CommandResult.of(0, "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><job_info>&e;</job_info>", "");
 		assertThatThrownBy(() -> this.sge.parseQueryAll(evil)).isInstanceOf(IllegalArgumentException.class);
+	}
+
+	@Test
+	void theHardRuntimeIsAlteredInSecondsWithTheSubmissionsOtherHardRequests() {
+		// qalter -l replaces the whole hard request list: the GPU request of the submission goes with h_rt
+		JobSpec gpu = new JobSpec("alice", "portico-alice-lab", "all.q", null, 1, 0, 1, null, Duration.ofHours(1), false,
+				java.nio.file.Path.of("/home/alice"), java.nio.file.Path.of("/home/alice/.portico/lab.log"), null, Map.of(), List.of("true"),
+				java.net.URI.create("https://gateway.example/cb/KEY0123456789abcdef"), TestJobs.SECRET, Duration.ofMinutes(5));
+		List<String> submitted = this.sge.submittedResources(gpu);
+		assertThat(submitted).containsExactly("gpu=1");
+		assertThat(this.sge.timeLimit("77", Duration.ofHours(2), submitted).orElseThrow().argv())
+			.containsExactly("/usr/lib/gridengine/qalter", "-l", "h_rt=7200,gpu=1", "77");
+		assertThat(this.sge.timeLimit("77", Duration.ofHours(2), List.of()).orElseThrow().argv())
+			.containsExactly("/usr/lib/gridengine/qalter", "-l", "h_rt=7200", "77");
+		assertThat(this.sge.timeLimit("77", Duration.ofHours(2), List.of()).orElseThrow().environment()).containsKey("SGE_ROOT");
+		assertThatThrownBy(() -> this.sge.timeLimit("77", Duration.ofHours(2), List.of("gpu=1 -u x")))
+			.isInstanceOf(IllegalArgumentException.class);
 	}
 }

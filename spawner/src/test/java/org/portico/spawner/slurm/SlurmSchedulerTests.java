@@ -3,6 +3,7 @@ package org.portico.spawner.slurm;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -147,5 +148,16 @@ class SlurmSchedulerTests extends BatchSchedulerCompatibilityKit {
 				spec.command(), spec.callbackUrl(), spec.callbackSecret(), spec.startTimeout());
 		assertThat(this.slurm.submit(withPercent).argv()).contains("--output=/home/alice/100%%.log", "--nodelist=node[1-2]")
 			.noneMatch((a) -> a.startsWith("--immediate"));
+	}
+
+	@Test
+	void theTimeLimitIsSetInMinutesAsScontrolDocumentsIt() {
+		// scontrol(1): TimeLimit takes minutes, minutes:seconds, hours:minutes:seconds, days-hours[:minutes[:seconds]];
+		// seconds are rounded up to the next minute. 2 h = 120 min; read back as 02:00:00.
+		assertThat(this.slurm.timeLimit("4711", Duration.ofHours(2), List.of()).orElseThrow().argv())
+			.containsExactly("scontrol", "update", "JobId=4711", "TimeLimit=120");
+		assertThat(this.slurm.timeLimit("4711", Duration.ofMinutes(90).plusSeconds(1), List.of()).orElseThrow().argv())
+			.endsWith("TimeLimit=91");
+		assertThat(this.slurm.timeLimit("4711", Duration.ofDays(3), List.of()).orElseThrow().argv()).endsWith("TimeLimit=4320");
 	}
 }
