@@ -27,6 +27,16 @@ class AppDescriptorsTests {
 	}
 
 	@Test
+	void cookieAuthNeedsACookieNameThatIsAToken() {
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "",
+				"")).hasMessageContaining("auth-cookie");
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie",
+				"a=b; c", "")).hasMessageContaining("cookie name");
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "none", "",
+				"md5")).hasMessageContaining("secret-hash");
+	}
+
+	@Test
 	void yamlAndJsonFilesBindWithTheConfigurationsDefaults() throws Exception {
 		Files.writeString(this.dir.resolve("files.yaml"), """
 				display-name: Files
