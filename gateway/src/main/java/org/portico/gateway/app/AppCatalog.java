@@ -61,9 +61,18 @@ public final class AppCatalog {
 		return new LinkedHashMap<>(this.apps);
 	}
 
-	private static String expand(String value, String user, String host, String baseUrl, Path workDir, Path runtimeDir) {
+	private static String expand(String value, String user, String server, String host, String baseUrl, Path workDir, Path runtimeDir) {
 		return value.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
-			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user);
+			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user).replace("{server_key}", serverKey(user, server));
+	}
+
+	/**
+	 * What {@code {server_key}} becomes: {@code NAME}, or {@code NAME-SERVER} for a named server, with
+	 * every character but ASCII letters, digits and {@code -} written as {@code -}, as code-server
+	 * writes its {@code --cookie-suffix} into the cookie's name.
+	 */
+	public static String serverKey(String user, String server) {
+		return (server.isEmpty() ? user : user + "-" + server).replaceAll("[^A-Za-z0-9-]", "-");
 	}
 
 	/** A kernel name as Jupyter and kernel-tools accept it. */
@@ -121,7 +130,7 @@ public final class AppCatalog {
 		String baseUrl = baseUrl(user, server);
 		List<String> command = new ArrayList<>();
 		for (String arg : app.command()) {
-			command.add(expand(arg, user, host, baseUrl, workDir, placement.runtimeDir()));
+			command.add(expand(arg, user, server, host, baseUrl, workDir, placement.runtimeDir()));
 		}
 		if (kernel != null && !app.kernelArg().isEmpty()) {
 			command.add(app.kernelArg().replace("{kernel}", kernel)); // one argument, never split by a shell
@@ -138,9 +147,9 @@ public final class AppCatalog {
 		env.put("LANG", "C.UTF-8");
 		env.put("PORTICO_USER", user);
 		env.put("PORTICO_BASE_URL", baseUrl);
-		app.environment().forEach((name, value) -> env.put(name, expand(value, user, host, baseUrl, workDir, placement.runtimeDir())));
+		app.environment().forEach((name, value) -> env.put(name, expand(value, user, server, host, baseUrl, workDir, placement.runtimeDir())));
 		if (app.secretEnv() != null) {
-			env.put(app.secretEnv(), secret);
+			env.put(app.secretEnv(), app.secretForServer(secret));
 		}
 		return new SpawnRequest(user, server, command, env, workDir, logFile, this.properties.spawn().startTimeout(), options);
 	}

@@ -2,10 +2,12 @@ package org.portico.gateway.app;
 
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import org.jspecify.annotations.Nullable;
+import org.portico.gateway.route.UpstreamCookie;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -14,16 +16,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * <p>{@code command} is an argument list. These tokens are replaced in its arguments:
  * {@code {port}} (chosen by the spawner), {@code {host}} (the address to bind),
  * {@code {base_url}} ({@code /user/NAME/}, with its slashes), {@code {work_dir}}, {@code {user}} and
- * {@code {runtime_dir}} (where Portico's own helper files for apps are); the same tokens are
- * replaced in the values of {@code environment}.
+ * {@code {runtime_dir}} (where Portico's own helper files for apps are), {@code {server_key}}
+ * ({@code NAME}, or {@code NAME-SERVER} for a named server, with characters other than letters, digits
+ * and {@code -} written as {@code -}: fit for a cookie name); the same tokens are replaced in the values of {@code environment} and in {@code authCookie}.
  *
  * @param displayName the name shown on the launch page
  * @param description one line shown under it
  * @param command the server's argument list
  * @param rootArgs arguments added when the server runs as root (Jupyter refuses root without {@code --allow-root})
  * @param environment extra environment variables of the server
- * @param secretEnv the environment variable that receives the server's secret, which the gateway
- * then sends as {@code Authorization: token SECRET}
+ * @param secretEnv the environment variable that receives the server's secret (in the form
+ * {@code secretHash} says), which the gateway then presents as {@code auth} says
  * @param readyPath the path under {@code base_url} that answers once the server is up
  * @param kernelArg the argument that makes a chosen kernel the default ({@code {kernel}} is replaced
  * by a validated kernel name), or empty when the app has no kernels to choose
@@ -35,8 +38,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code /user/NAME/...} (code-server, websockify), and its root-absolute redirects are put back
  * under the prefix
  * @param auth how the gateway authenticates to the server: {@code token} sends
- * {@code Authorization: token SECRET} ({@code secretEnv} tells the server the secret); {@code none}
- * sends nothing, for servers that check nothing, where the gateway's owner check is the only guard
+ * {@code Authorization: token SECRET} ({@code secretEnv} tells the server the secret); {@code cookie}
+ * adds the cookie {@code authCookie} with the secret as its value to every request and WebSocket
+ * upgrade, merged with the browser's own cookies and never shown to the browser (a server that keeps
+ * its login in a session cookie, like code-server); {@code none} sends nothing, for servers that check
+ * nothing, where the gateway's owner check is the only guard
+ * @param authCookie the cookie's name for {@code auth: cookie} (tokens replaced, e.g.
+ * {@code code-server-session-{server_key}}); empty otherwise
+ * @param secretHash the form in which the server gets the secret and the gateway presents it: empty
+ * for the secret itself; {@code argon2} for an Argon2id hash of it in PHC form ({@code $argon2id$...}),
+ * for servers configured with a password hash whose session cookie is that hash (code-server's
+ * {@code HASHED_PASSWORD})
  * @param serverName the name the launch page proposes when the app runs beside the default server
  * ({@code desktop}: {@code /user/NAME/desktop/}); empty: the app's own name, when that is a valid
  * server name
@@ -45,7 +57,7 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
 		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
 		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth,
-		@DefaultValue("") String serverName) {
+		@DefaultValue("") String serverName, @DefaultValue("") String authCookie, @DefaultValue("") String secretHash) {
 
 	public AppDefinition {
 		if (displayName == null || displayName.isBlank()) {
@@ -70,11 +82,24 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 			throw new IllegalArgumentException("an app's server-name '" + serverName + "' is no valid server name: "
 					+ org.portico.gateway.security.Names.serverRule() + " Reserved: api, lab, tree, files and the like.");
 		}
+		authCookie = (authCookie == null) ? "" : authCookie;
+		secretHash = (secretHash == null) ? "" : secretHash;
 		if (!prefix.equals("keep") && !prefix.equals("strip")) {
 			throw new IllegalArgumentException("an app's prefix is keep or strip, not '" + prefix + "'");
 		}
-		if (!auth.equals("token") && !auth.equals("none")) {
-			throw new IllegalArgumentException("an app's auth is token or none, not '" + auth + "'");
+		if (!auth.equals("token") && !auth.equals("cookie") && !auth.equals("none")) {
+			throw new IllegalArgumentException("an app's auth is token, cookie or none, not '" + auth + "'");
+		}
+		if (auth.equals("cookie") != !authCookie.isEmpty()) {
+			throw new IllegalArgumentException("an app's auth-cookie names the cookie of auth: cookie, and only then");
+		}
+		// a cookie name is an RFC 6265 token: no separators, so nothing can be smuggled into the header
+		if (!authCookie.isEmpty() && !COOKIE_NAME.matcher(authCookie.replace("{user}", "u").replace("{server_key}", "k")).matches()) {
+			throw new IllegalArgumentException("an app's auth-cookie is a cookie name (letters, digits, '-', '_', '.'), not '"
+					+ authCookie + "'");
+		}
+		if (!secretHash.isEmpty() && !secretHash.equals("argon2")) {
+			throw new IllegalArgumentException("an app's secret-hash is argon2 or empty, not '" + secretHash + "'");
 		}
 		if (!activityProbe.isEmpty() && !activityProbe.equals("jupyter")) {
 			throw new IllegalArgumentException("an app's activity-probe is jupyter or empty, not '" + activityProbe + "'");
@@ -96,6 +121,8 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 				? appName : "";
 	}
 
+	private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
 	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */
 	public boolean stripsPrefix() {
 		return this.prefix.equals("strip");
@@ -103,6 +130,27 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 
 	/** The {@code Authorization} header the gateway sends the server, or {@code null} for none. */
 	public @Nullable String authorization(String secret) {
-		return this.auth.equals("token") ? "token " + secret : null;
+		return this.auth.equals("token") ? "token " + secretForServer(secret) : null;
+	}
+
+	/**
+	 * The secret in the form the server is given it ({@code secretHash}): the value of {@code secretEnv}
+	 * and of the gateway's cookie. The same secret always gives the same value, so a restarted gateway
+	 * presents what the running server expects. May take tens of milliseconds (Argon2).
+	 */
+	public String secretForServer(String secret) {
+		return this.secretHash.equals("argon2") ? SecretHashes.argon2(secret) : secret;
+	}
+
+	/**
+	 * The cookie the gateway adds to every request to the server, or {@code null} unless {@code auth: cookie}.
+	 * @param serverKey what {@code {server_key}} becomes
+	 */
+	public @Nullable UpstreamCookie cookie(String secret, String user, String serverKey) {
+		if (!this.auth.equals("cookie")) {
+			return null;
+		}
+		String name = this.authCookie.replace("{user}", user).replace("{server_key}", serverKey);
+		return new UpstreamCookie(name, secretForServer(secret));
 	}
 }

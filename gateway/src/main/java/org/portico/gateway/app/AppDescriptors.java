@@ -32,7 +32,7 @@ import org.springframework.core.io.Resource;
 final class AppDescriptors {
 
 	/** The apps Portico ships, as {@code apps/NAME.yaml} resources. */
-	static final List<String> BUILT_IN = List.of("jupyter", "desktop");
+	static final List<String> BUILT_IN = List.of("jupyter", "desktop", "code-server");
 
 	/** An app's name: it becomes part of paths and file names. */
 	static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");

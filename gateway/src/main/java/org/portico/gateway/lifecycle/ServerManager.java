@@ -44,6 +44,7 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.util.retry.Retry;
 
@@ -228,6 +229,8 @@ public final class ServerManager implements SmartLifecycle {
 				choice.map(ProfileCatalog.Choice::profile).orElse(null));
 		// @formatter:off
 		return this.servers.claim(record)
+			// building the request may hash the secret for the app (Argon2, CPU-bound): off the event loop
+			.publishOn(Schedulers.boundedElastic())
 			.flatMap((claimed) -> {
 				if (!claimed) {
 					return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
@@ -411,17 +414,23 @@ public final class ServerManager implements SmartLifecycle {
 		return ready
 			.doOnNext((endpoint) -> startup.emit(ProgressEvent.step(80, "Server is listening, waiting for it to answer")))
 			.flatMap((endpoint) -> waitForHttp(record, endpoint).thenReturn(endpoint))
-			.flatMap((endpoint) -> {
-				URI target = endpoint.uri();
-				AppDefinition app = this.apps.find(record.app()).orElse(null);
-				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
-						(app != null) ? app.authorization(record.secret()) : "token " + record.secret(), false,
-						app != null && app.stripsPrefix());
-				// kept in the state: a batch job reports its endpoint once, and a restarted gateway must find it
-				ServerRecord running = record.withState(withEndpoint(record.state(), endpoint)).running(target);
-				return this.routes.put(route).thenReturn(running);
-			});
+			// a route's credentials may be a password hash (Argon2, tens of ms): off the event loop
+			.flatMap((endpoint) -> Mono.fromCallable(() -> route(record, endpoint.uri())).subscribeOn(Schedulers.boundedElastic())
+				.flatMap((route) -> {
+					// kept in the state: a batch job reports its endpoint once, and a restarted gateway must find it
+					ServerRecord running = record.withState(withEndpoint(record.state(), endpoint)).running(endpoint.uri());
+					return this.routes.put(route).thenReturn(running);
+				}));
 		// @formatter:on
+	}
+
+	/** The route to a server that answers at {@code target}, with the credentials its app takes. */
+	private Route route(ServerRecord record, URI target) {
+		String secret = (record.secret() != null) ? record.secret() : "";
+		AppDefinition app = this.apps.find(record.app()).orElse(null);
+		return new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
+				(app != null) ? app.authorization(secret) : "token " + secret, false, app != null && app.stripsPrefix(),
+				(app != null) ? app.cookie(secret, record.user(), AppCatalog.serverKey(record.user(), record.name())) : null);
 	}
 
 	/** Polls the server over HTTP until it answers (any status below 500), within the HTTP timeout. */
@@ -556,8 +565,9 @@ public final class ServerManager implements SmartLifecycle {
 		Startup startup = begin(reattaching);
 		startup.emit(ProgressEvent.step(0, "Re-attaching to your server after a gateway restart"));
 		startup.state.set(state);
-		return save(reattaching).then(Mono.fromRunnable(
-				() -> follow(reattaching, spawner, spawner.resume(state, request(reattaching, Map.of())), startup)));
+		return save(reattaching).then(Mono.<Void>fromRunnable(
+				() -> follow(reattaching, spawner, spawner.resume(state, request(reattaching, Map.of())), startup))
+			.subscribeOn(Schedulers.boundedElastic())); // the request may hash the secret, as at a start
 	}
 
 	private void pollOnce() {

@@ -79,7 +79,12 @@ final class ForwardedHeaders {
 		if (host != null) {
 			to.set(HttpHeaderNames.HOST, host);
 		}
-		String cookies = keepCredentials ? null : withoutGatewayCookies(from.getAll(HttpHeaderNames.COOKIE));
+		String cookies = keepCredentials ? null
+				: withoutCookies(from.getAll(HttpHeaderNames.COOKIE), (route.cookie() != null) ? route.cookie().name() : null);
+		if (!keepCredentials && route.cookie() != null) {
+			String own = route.cookie().name() + "=" + route.cookie().value();
+			cookies = (cookies != null) ? cookies + "; " + own : own;
+		}
 		if (cookies != null) {
 			to.set(HttpHeaderNames.COOKIE, cookies);
 		}
@@ -98,13 +103,21 @@ final class ForwardedHeaders {
 
 	/** Copies the server's response headers onto the client's response. */
 	static void copyResponse(HttpHeaders from, HttpHeaders to) {
+		copyResponse(from, to, null);
+	}
+
+	/**
+	 * Copies the server's response headers onto the client's response, without a {@code Set-Cookie}
+	 * of {@code routeCookie}: the session the gateway holds for the user stays with the gateway.
+	 */
+	static void copyResponse(HttpHeaders from, HttpHeaders to, @Nullable String routeCookie) {
 		String connectionTokens = from.get(HttpHeaderNames.CONNECTION);
 		for (var entry : from) {
 			String name = entry.getKey().toLowerCase(Locale.ROOT);
 			if (HOP_BY_HOP.contains(name) || listedIn(connectionTokens, name)) {
 				continue;
 			}
-			if (name.equals("set-cookie") && setsGatewayCookie(entry.getValue())) {
+			if (name.equals("set-cookie") && (setsGatewayCookie(entry.getValue()) || sets(entry.getValue(), routeCookie))) {
 				continue;
 			}
 			to.add(entry.getKey(), entry.getValue());
@@ -127,7 +140,8 @@ final class ForwardedHeaders {
 		return null;
 	}
 
-	static @Nullable String withoutGatewayCookies(@Nullable List<String> headers) {
+	/** The cookies of {@code headers} as one header, without the gateway's and without {@code also}. */
+	static @Nullable String withoutCookies(@Nullable List<String> headers, @Nullable String also) {
 		if (headers == null || headers.isEmpty()) {
 			return null;
 		}
@@ -137,7 +151,7 @@ final class ForwardedHeaders {
 				String trimmed = pair.trim();
 				int eq = trimmed.indexOf('=');
 				String name = (eq < 0) ? trimmed : trimmed.substring(0, eq);
-				if (trimmed.isEmpty() || GATEWAY_COOKIES.contains(name)) {
+				if (trimmed.isEmpty() || GATEWAY_COOKIES.contains(name) || name.equals(also)) {
 					continue;
 				}
 				if (kept.length() > 0) {
@@ -152,6 +166,11 @@ final class ForwardedHeaders {
 	private static boolean setsGatewayCookie(String setCookie) {
 		int eq = setCookie.indexOf('=');
 		return eq > 0 && GATEWAY_COOKIES.contains(setCookie.substring(0, eq).trim());
+	}
+
+	private static boolean sets(String setCookie, @Nullable String name) {
+		int eq = setCookie.indexOf('=');
+		return name != null && eq > 0 && setCookie.substring(0, eq).trim().equals(name);
 	}
 
 	private static boolean listedIn(@Nullable String connectionTokens, String name) {

@@ -64,7 +64,8 @@ final class HttpProxyHandler {
 			})
 			.response((upstreamResponse, body) -> {
 				response.status(upstreamResponse.status());
-				ForwardedHeaders.copyResponse(upstreamResponse.responseHeaders(), response.responseHeaders());
+				ForwardedHeaders.copyResponse(upstreamResponse.responseHeaders(), response.responseHeaders(),
+						(route.cookie() != null) ? route.cookie().name() : null);
 				if (route.stripPrefix()) {
 					relocate(response, route);
 				}

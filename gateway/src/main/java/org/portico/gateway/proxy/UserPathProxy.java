@@ -160,6 +160,13 @@ public final class UserPathProxy {
 					"This server belongs to another user; you can reach only your own.");
 		}
 		boolean upgrade = WsProxyHandler.isUpgrade(request);
+		String slashed = target.path() + "/";
+		if (!upgrade && !target.path().endsWith("/")
+				&& this.routes.match(slashed).filter((r) -> r.spec().equals(slashed) && r.owner().equals(owner)).isPresent()) {
+			// a route's bare prefix ("/user/alice/code" -> ".../code/"): servers behind it link relatively
+			String query = target.rawQuery();
+			return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+		}
 		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(),
 				request.remoteAddress());
 		boolean changing = upgrade || !SAFE.contains(request.method());

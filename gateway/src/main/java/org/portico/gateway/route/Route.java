@@ -19,18 +19,26 @@ import org.jspecify.annotations.Nullable;
  * their own auth); {@code false} for every route Portico spawns
  * @param stripPrefix whether the server is sent paths without {@code spec} ({@code /user/alice/code/x}
  * reaches it as {@code /x}), for apps that cannot be told their base URL
+ * @param cookie a cookie the gateway adds to every request to the server (its session, held for the
+ * user), or {@code null}; a secret, never shown
  */
 public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
-		boolean stripPrefix) {
+		boolean stripPrefix, @Nullable UpstreamCookie cookie) {
+
+	/** A route without a gateway-held cookie. */
+	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
+			boolean stripPrefix) {
+		this(spec, target, owner, server, authorization, passthrough, stripPrefix, null);
+	}
 
 	/** A route whose callers the gateway authenticates and checks against {@code owner}. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
-		this(spec, target, owner, server, authorization, false, false);
+		this(spec, target, owner, server, authorization, false, false, null);
 	}
 
 	/** A route that keeps the prefix. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough) {
-		this(spec, target, owner, server, authorization, passthrough, false);
+		this(spec, target, owner, server, authorization, passthrough, false, null);
 	}
 
 	public Route {

@@ -27,6 +27,34 @@ class AppDescriptorsTests {
 	}
 
 	@Test
+	void theBuiltInCodeServerIsLoggedInByACookieHoldingAnArgon2HashOfTheSecret() {
+		AppDefinition code = AppDescriptors.builtIn().get("code-server");
+		assertThat(code.displayName()).isEqualTo("VS Code");
+		assertThat(code.stripsPrefix()).isTrue();
+		assertThat(code.authorization("s3cret")).isNull();
+		assertThat(code.secretEnv()).isEqualTo("HASHED_PASSWORD");
+		assertThat(code.command()).startsWith("code-server").contains("--auth=password", "--cookie-suffix={server_key}",
+				"--disable-telemetry", "--disable-update-check");
+		var cookie = code.cookie("s3cret", "alice", "alice-code");
+		assertThat(cookie.name()).isEqualTo("code-server-session-alice-code");
+		assertThat(cookie.value()).startsWith("$argon2id$v=19$").isEqualTo(code.secretForServer("s3cret"))
+			.as("the same secret gives the same hash: a restarted gateway presents what the server expects")
+			.isEqualTo(code.cookie("s3cret", "alice", "alice-code").value());
+		assertThat(code.secretForServer("other")).isNotEqualTo(cookie.value());
+		assertThat(cookie.value()).doesNotContain("s3cret");
+	}
+
+	@Test
+	void cookieAuthNeedsACookieNameThatIsAToken() {
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "", "",
+				"")).hasMessageContaining("auth-cookie");
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "",
+				"a=b; c", "")).hasMessageContaining("cookie name");
+		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "none", "", "",
+				"md5")).hasMessageContaining("secret-hash");
+	}
+
+	@Test
 	void yamlAndJsonFilesBindWithTheConfigurationsDefaults() throws Exception {
 		Files.writeString(this.dir.resolve("files.yaml"), """
 				display-name: Files

@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.api.Test;
 import org.portico.gateway.config.PorticoProperties;
 import org.portico.gateway.route.Route;
+import org.portico.gateway.route.UpstreamCookie;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,6 +61,37 @@ class ForwardedHeadersTests {
 		assertThat(out.getAll("Set-Cookie")).containsExactly("_xsrf=ok; Path=/");
 		assertThat(out.contains("Transfer-Encoding")).isFalse();
 		assertThat(out.get("Content-Type")).isEqualTo("text/html");
+	}
+
+	@Test
+	void aRoutesCookieIsMergedWithTheBrowsersAndReplacesOneOfItsName() {
+		Route code = new Route("/user/alice/code/", URI.create("http://127.0.0.1:9"), "alice", "code", null, false, true,
+				new UpstreamCookie("code-server-session-alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"));
+		HttpHeaders in = new DefaultHttpHeaders();
+		in.add("Host", "gw.test:8000");
+		in.add("Cookie", "portico-session=abc; code-server-session-alice=forged; vscode-tkn=t1");
+		in.add("Cookie", "other=2");
+		HttpHeaders out = new DefaultHttpHeaders();
+		this.headers.copyRequest(in, out, code, this.headers.clientView(in, "http", null), true);
+		assertThat(out.getAll("Cookie")).containsExactly(
+				"vscode-tkn=t1; other=2; code-server-session-alice=$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
+		assertThat(out.contains("Authorization")).isFalse();
+
+		HttpHeaders none = new DefaultHttpHeaders();
+		HttpHeaders alone = new DefaultHttpHeaders();
+		this.headers.copyRequest(none, alone, code, this.headers.clientView(none, "http", null), false);
+		assertThat(alone.get("Cookie")).isEqualTo("code-server-session-alice=$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA");
+		assertThat(code.toString()).doesNotContain("argon2");
+	}
+
+	@Test
+	void theRoutesCookieNeverReachesTheBrowser() {
+		HttpHeaders in = new DefaultHttpHeaders();
+		in.add("Set-Cookie", "code-server-session-alice=$argon2id$x; Path=/; HttpOnly");
+		in.add("Set-Cookie", "code-server-session-alice-x=kept; Path=/");
+		HttpHeaders out = new DefaultHttpHeaders();
+		ForwardedHeaders.copyResponse(in, out, "code-server-session-alice");
+		assertThat(out.getAll("Set-Cookie")).containsExactly("code-server-session-alice-x=kept; Path=/");
 	}
 
 	@Test

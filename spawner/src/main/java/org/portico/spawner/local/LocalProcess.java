@@ -86,18 +86,69 @@ record LocalProcess(long pid, Instant started, String host, int port, Path logFi
 		if (!isAlive() && groupMembers(this.pid).isEmpty()) {
 			return;
 		}
-		if (!grace.isZero()) {
-			signalGroup("TERM");
-			if (awaitGroupGone(grace)) {
-				log.info("server process group stopped pid={}", this.pid);
-				return;
+		// Taken before any signal, while the server still parents them: a terminal's shell runs in a
+		// session of its own (a pty, as in code-server and Jupyter), out of reach of the group's signal.
+		List<ProcessHandle> escaped = escapedDescendants();
+		try {
+			if (!grace.isZero()) {
+				signalGroup("TERM");
+				if (awaitGroupGone(grace)) {
+					log.info("server process group stopped pid={}", this.pid);
+					return;
+				}
+				log.warn("server process group ignored SIGTERM for {} s, killing pid={}", grace.toSeconds(), this.pid);
 			}
-			log.warn("server process group ignored SIGTERM for {} s, killing pid={}", grace.toSeconds(), this.pid);
+			signalGroup("KILL");
+			if (!awaitGroupGone(killWait)) {
+				log.warn("server process group still present after SIGKILL pid={} members={}", this.pid, groupMembers(this.pid));
+			}
 		}
-		signalGroup("KILL");
-		if (!awaitGroupGone(killWait)) {
-			log.warn("server process group still present after SIGKILL pid={} members={}", this.pid, groupMembers(this.pid));
+		finally {
+			terminate(escaped, grace, killWait);
 		}
+	}
+
+	/** The server's descendants outside its process group (own sessions or groups), still alive. */
+	private List<ProcessHandle> escapedDescendants() {
+		return ProcessHandle.of(this.pid)
+			.map((leader) -> leader.descendants().filter((p) -> processGroup(p.pid()) != this.pid).toList())
+			.orElse(List.of());
+	}
+
+	/**
+	 * SIGTERM to each, up to {@code grace}, then SIGKILL to those left. ProcessHandle checks each
+	 * process's start time, so a pid reused meanwhile is never signalled.
+	 */
+	private void terminate(List<ProcessHandle> processes, Duration grace, Duration killWait) {
+		List<ProcessHandle> alive = processes.stream().filter(ProcessHandle::isAlive).toList();
+		if (alive.isEmpty()) {
+			return;
+		}
+		log.info("stopping {} processes the server started outside its group pid={}", alive.size(), this.pid);
+		alive.forEach(ProcessHandle::destroy);
+		long deadline = System.nanoTime() + grace.toNanos();
+		while (alive.stream().anyMatch(LocalProcess::running) && System.nanoTime() < deadline) {
+			sleep(50);
+		}
+		alive.stream().filter(LocalProcess::running).forEach(ProcessHandle::destroyForcibly);
+		long killDeadline = System.nanoTime() + killWait.toNanos();
+		while (alive.stream().anyMatch(LocalProcess::running) && System.nanoTime() < killDeadline) {
+			sleep(50);
+		}
+	}
+
+	private static boolean running(ProcessHandle process) {
+		return process.isAlive() && !isZombie(process.pid());
+	}
+
+	/** The process group of {@code pid}, or -1 once it is gone. */
+	private static long processGroup(long pid) {
+		String stat = readStat(Path.of("/proc", Long.toString(pid)));
+		if (stat == null) {
+			return -1;
+		}
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return (fields.length > 2) ? Long.parseLong(fields[2]) : -1;
 	}
 
 	private boolean awaitGroupGone(Duration timeout) {

@@ -78,6 +78,36 @@ class LocalProcessSpawnerTests {
 	}
 
 	@Test
+	void stopAlsoEndsWhatTheServerStartedInSessionsOfItsOwn() throws Exception {
+		// like a terminal's shell on a pty (code-server, Jupyter): setsid puts it out of the group's reach
+		Path escapedPid = this.dir.resolve("escaped.pid");
+		SpawnHandle handle = this.spawner.start(request(List.of("/bin/sh", "-c",
+				"setsid sleep 300 & echo $! > \"$HOME/escaped.pid\"; exec /usr/bin/python3 -m http.server \"$0\" --bind 127.0.0.1",
+				SpawnRequest.PORT), Map.of(), Duration.ofSeconds(15))).block(WAIT);
+		this.started = handle.state();
+		handle.ready().block(WAIT);
+		long pid = Long.parseLong(this.started.id());
+		long escaped = Long.parseLong(Files.readString(escapedPid).strip());
+		ProcessHandle sleeper = ProcessHandle.of(escaped).orElseThrow();
+		assertThat(LocalProcess.groupMembers(pid)).as("the escaped process is not in the server's group").doesNotContain(escaped);
+
+		this.spawner.stop(this.started, StopMode.GRACEFUL).block(WAIT);
+		assertThat(LocalProcess.groupMembers(pid)).isEmpty();
+		assertThat(sleeper.isAlive() && !isZombie(escaped)).as("the process in its own session (dead, or a zombie left to init)")
+			.isFalse();
+	}
+
+	private static boolean isZombie(long pid) {
+		try {
+			String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+			return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+		}
+		catch (java.io.IOException ex) {
+			return false; // gone
+		}
+	}
+
+	@Test
 	void aNewSpawnerResumesARunningServerFromItsState() {
 		SpawnHandle handle = this.spawner.start(httpServerWithChild()).block(WAIT);
 		this.started = handle.state();
