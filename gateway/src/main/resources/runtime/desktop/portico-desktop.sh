@@ -12,6 +12,20 @@ set -eu
 host=$1
 port=$2
 geometry=${3:-1280x800}
+# the gateway allows only its descriptor's choices; a site's own descriptor or a hand start may not: check
+# again that it is WIDTHxHEIGHT in digits, within what Xvnc can draw, before it reaches Xvnc's arguments
+case $geometry in
+	[1-9]*x[1-9]*) width=${geometry%%x*} height=${geometry#*x} ;;
+	*) width= height= ;;
+esac
+case $width$height in
+	'' | *[!0-9]*) echo "portico-desktop: the geometry must be WIDTHxHEIGHT in pixels, not '$geometry'" >&2; exit 2 ;;
+esac
+if [ "${#width}" -gt 5 ] || [ "${#height}" -gt 5 ] || [ "$width" -lt 320 ] || [ "$width" -gt 8192 ] \
+	|| [ "$height" -lt 200 ] || [ "$height" -gt 8192 ]; then
+	echo "portico-desktop: the geometry $geometry is outside 320x200 to 8192x8192" >&2
+	exit 2
+fi
 novnc=${PORTICO_NOVNC_DIR:-/usr/share/novnc}
 
 umask 077

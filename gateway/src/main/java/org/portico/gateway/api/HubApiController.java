@@ -146,7 +146,9 @@ class HubApiController {
 
 	/**
 	 * Starts the default server ({@code /users/NAME/server}) or a named one beside it
-	 * ({@code /users/NAME/servers/SERVER}, at {@code /user/NAME/SERVER/}), as JupyterHub does.
+	 * ({@code /users/NAME/servers/SERVER}, at {@code /user/NAME/SERVER/}), as JupyterHub does. The app's form
+	 * fields come in {@code "fields": {"NAME": value}}, or, as JupyterHub posts its {@code user_options}, as
+	 * keys of the body itself; the server manager refuses a name the app has no field of.
 	 */
 	@PostMapping({ "/users/{name}/server", "/users/{name}/servers/{server_name}" })
 	Mono<ResponseEntity<Map<String, Object>>> startServer(@AuthenticationPrincipal PorticoPrincipal principal,
@@ -155,9 +157,9 @@ class HubApiController {
 		requireManage(principal, name);
 		String server = serverName(serverName);
 		// @formatter:off
-		return fields(exchange, Set.of("app", "hours", "profile", "queue", "immediate", "kernel"))
+		return fields(exchange, null)
 			.flatMap((options) -> existing(name).then(this.servers.start(name, server, text(options, "app"), number(options, "hours"),
-					choices(options))))
+					choices(options), Set.of(), appFields(options))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
 		// @formatter:on
 	}
@@ -354,7 +356,7 @@ class HubApiController {
 	 * object. Read as text whatever its content type, as JupyterHub does (clients such as curl send
 	 * JSON as a form).
 	 */
-	private Mono<JsonNode> fields(ServerWebExchange exchange, Set<String> allowed) {
+	private Mono<JsonNode> fields(ServerWebExchange exchange, @Nullable Set<String> allowed) {
 		// @formatter:off
 		return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY)
 			.map((buffer) -> {
@@ -371,7 +373,7 @@ class HubApiController {
 		// @formatter:on
 	}
 
-	private JsonNode parse(String text, Set<String> allowed) {
+	private JsonNode parse(String text, @Nullable Set<String> allowed) {
 		if (text.isBlank()) {
 			return this.json.createObjectNode();
 		}
@@ -387,7 +389,7 @@ class HubApiController {
 		}
 		for (Iterator<String> names = body.fieldNames(); names.hasNext();) {
 			String field = names.next();
-			if (!allowed.contains(field)) {
+			if (allowed != null && !allowed.contains(field)) {
 				throw ApiException.badRequest("Unknown field '" + Accounts.printable(field) + "'; allowed: " + allowed + ".");
 			}
 		}
@@ -414,6 +416,52 @@ class HubApiController {
 			throw ApiException.badRequest("'" + name + "' must be a string.");
 		}
 		return value.textValue();
+	}
+
+	/** The keys of a start's body that are Portico's own; every other key is one of the app's form fields. */
+	private static final Set<String> START_KEYS = Set.of("app", "hours", "profile", "queue", "immediate", "kernel", "fields");
+
+	/**
+	 * The values for the app's form fields: the {@code "fields"} object, plus any other key of the body (the
+	 * body as JupyterHub's {@code user_options}). A number or boolean counts in its JSON spelling; the server
+	 * manager checks each against its field.
+	 */
+	private static Map<String, String> appFields(JsonNode body) {
+		Map<String, String> values = new java.util.LinkedHashMap<>();
+		JsonNode fields = body.get("fields");
+		if (fields != null && !fields.isNull()) {
+			if (!fields.isObject()) {
+				throw ApiException.badRequest("'fields' must be an object of field names and values.");
+			}
+			fields.fields().forEachRemaining((e) -> values.put(e.getKey(), scalar("fields." + e.getKey(), e.getValue())));
+		}
+		for (Iterator<Map.Entry<String, JsonNode>> entries = body.fields(); entries.hasNext();) {
+			Map.Entry<String, JsonNode> e = entries.next();
+			if (START_KEYS.contains(e.getKey())) {
+				continue;
+			}
+			if (values.containsKey(e.getKey())) {
+				throw ApiException.badRequest("Field '" + Accounts.printable(e.getKey()) + "' is given twice, in 'fields' and in the body.");
+			}
+			values.put(e.getKey(), scalar(e.getKey(), e.getValue()));
+		}
+		return values;
+	}
+
+	private static @Nullable String scalar(String name, JsonNode value) {
+		if (value.isNull()) {
+			return null;
+		}
+		if (value.isTextual()) {
+			return value.textValue();
+		}
+		if (value.isBoolean()) {
+			return Boolean.toString(value.booleanValue());
+		}
+		if (value.isIntegralNumber() || value.isFloatingPointNumber() && Double.isFinite(value.doubleValue())) {
+			return value.decimalValue().toPlainString();
+		}
+		throw ApiException.badRequest("Field '" + Accounts.printable(name) + "' must be a string, a number, true or false.");
 	}
 
 	/** The profile choices of a start ({@code profile}, {@code queue}, {@code immediate}), checked by the server manager. */

@@ -61,9 +61,22 @@ public final class AppCatalog {
 		return new LinkedHashMap<>(this.apps);
 	}
 
-	private static String expand(String value, String user, String server, String host, String baseUrl, Path workDir, Path runtimeDir) {
-		return value.replace("{host}", host).replace("{base_url}", baseUrl).replace("{work_dir}", workDir.toString())
-			.replace("{runtime_dir}", runtimeDir.toString()).replace("{user}", user).replace("{server_key}", serverKey(user, server));
+	/** The tokens of {@link #expand}: Portico's own names, and {@code field.NAME}. */
+	private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("\\{(host|base_url|work_dir|runtime_dir|user|server_key|field\\.[^}]*)\\}");
+
+	/**
+	 * {@code value} with its tokens replaced in one pass, so that a replacement is never read again: a user's
+	 * field value that reads {@code {work_dir}} stays that text. Other braces ({@code {port}}, which the
+	 * spawner replaces) stay as they are.
+	 */
+	static String expand(String value, Map<String, String> tokens) {
+		java.util.regex.Matcher token = TOKEN.matcher(value);
+		StringBuilder out = new StringBuilder();
+		while (token.find()) {
+			token.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(tokens.getOrDefault(token.group(1), "")));
+		}
+		token.appendTail(out);
+		return out.toString();
 	}
 
 	/**
@@ -123,14 +136,34 @@ public final class AppCatalog {
 	/** As above, with the user's choice of default kernel (a validated kernel name), or {@code null}. */
 	public SpawnRequest request(String user, String server, String appName, String secret, Placement placement,
 			Map<String, String> options, @org.jspecify.annotations.Nullable String kernel) {
+		return request(user, server, appName, secret, placement, options, kernel, Map.of());
+	}
+
+	/**
+	 * As above, with the values of the app's fields, checked by {@link AppDefinition#fieldValues}: each one
+	 * replaces {@code {field.NAME}} within one argument (never splitting it) and in environment values, and is
+	 * the value of the variable the field's {@code env} names. A field without a value here becomes {@code ""}.
+	 */
+	public SpawnRequest request(String user, String server, String appName, String secret, Placement placement,
+			Map<String, String> options, @org.jspecify.annotations.Nullable String kernel, Map<String, String> fields) {
 		AppDefinition app = find(appName).orElseThrow(() -> new IllegalArgumentException("unknown app " + appName));
 		String host = placement.host();
 		Path workDir = placement.workDir();
 		Path logFile = placement.logFile();
 		String baseUrl = baseUrl(user, server);
+		Map<String, String> tokens = new java.util.HashMap<>();
+		tokens.put("host", host);
+		tokens.put("base_url", baseUrl);
+		tokens.put("work_dir", workDir.toString());
+		tokens.put("runtime_dir", placement.runtimeDir().toString());
+		tokens.put("user", user);
+		tokens.put("server_key", serverKey(user, server));
+		for (AppField field : app.fields()) {
+			tokens.put("field." + field.name(), fields.getOrDefault(field.name(), ""));
+		}
 		List<String> command = new ArrayList<>();
 		for (String arg : app.command()) {
-			command.add(expand(arg, user, server, host, baseUrl, workDir, placement.runtimeDir()));
+			command.add(expand(arg, tokens)); // one argument stays one argument, whatever a value holds
 		}
 		if (kernel != null && !app.kernelArg().isEmpty()) {
 			command.add(app.kernelArg().replace("{kernel}", kernel)); // one argument, never split by a shell
@@ -147,7 +180,12 @@ public final class AppCatalog {
 		env.put("LANG", "C.UTF-8");
 		env.put("PORTICO_USER", user);
 		env.put("PORTICO_BASE_URL", baseUrl);
-		app.environment().forEach((name, value) -> env.put(name, expand(value, user, server, host, baseUrl, workDir, placement.runtimeDir())));
+		app.environment().forEach((name, value) -> env.put(name, expand(value, tokens)));
+		for (AppField field : app.fields()) {
+			if (!field.env().isEmpty()) {
+				env.put(field.env(), fields.getOrDefault(field.name(), ""));
+			}
+		}
 		if (app.secretEnv() != null) {
 			env.put(app.secretEnv(), app.secretForServer(secret));
 		}

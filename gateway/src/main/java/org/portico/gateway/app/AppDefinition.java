@@ -52,12 +52,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param serverName the name the launch page proposes when the app runs beside the default server
  * ({@code desktop}: {@code /user/NAME/desktop/}); empty: the app's own name, when that is a valid
  * server name
+ * @param fields what the app adds to the launch form, in order; each checked value reaches the app only as
+ * {@code {field.NAME}} in {@code command} or {@code environment} values, or in the variable the field's
+ * {@code env} names (see {@link AppField})
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
 		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
 		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth,
-		@DefaultValue("") String serverName, @DefaultValue("") String authCookie, @DefaultValue("") String secretHash) {
+		@DefaultValue("") String serverName, @DefaultValue("") String authCookie, @DefaultValue("") String secretHash,
+		@DefaultValue List<AppField> fields) {
 
 	public AppDefinition {
 		if (displayName == null || displayName.isBlank()) {
@@ -77,6 +81,8 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		prefix = (prefix == null) ? "keep" : prefix;
 		auth = (auth == null) ? "token" : auth;
 		serverName = (serverName == null) ? "" : serverName;
+		fields = (fields == null) ? List.of() : List.copyOf(fields);
+		checkFields(fields, command, environment, secretEnv);
 		if (!serverName.isEmpty() && (!org.portico.gateway.security.Names.isValidServer(serverName)
 				|| org.portico.gateway.security.Names.isReservedServer(serverName))) {
 			throw new IllegalArgumentException("an app's server-name '" + serverName + "' is no valid server name: "
@@ -122,6 +128,56 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 	}
 
 	private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+	/** {@code {field.NAME}} in a command argument or an environment value. */
+	static final java.util.regex.Pattern FIELD_TOKEN = java.util.regex.Pattern.compile("\\{field\\.([^}]*)\\}");
+
+	private static void checkFields(List<AppField> fields, List<String> command, Map<String, String> environment,
+			@Nullable String secretEnv) {
+		java.util.Set<String> names = new java.util.HashSet<>();
+		java.util.Set<String> envs = new java.util.HashSet<>();
+		for (AppField field : fields) {
+			if (!names.add(field.name())) {
+				throw new IllegalArgumentException("the field '" + field.name() + "' is declared twice");
+			}
+			if (!field.env().isEmpty() && (!envs.add(field.env()) || environment.containsKey(field.env())
+					|| field.env().equals(secretEnv))) {
+				throw new IllegalArgumentException("field '" + field.name() + "': env '" + field.env()
+						+ "' is already set by another field, the environment or secret-env");
+			}
+		}
+		List<String> texts = new java.util.ArrayList<>(command);
+		texts.addAll(environment.values());
+		for (String text : texts) {
+			java.util.regex.Matcher token = FIELD_TOKEN.matcher(text);
+			while (token.find()) {
+				if (!names.contains(token.group(1))) {
+					throw new IllegalArgumentException("'{field." + token.group(1) + "}' names no field of this app; its fields: " + names);
+				}
+			}
+		}
+	}
+
+	/**
+	 * The value of each of this app's fields for what the user gave: every field gets one (its default or
+	 * {@code ""} when the user gave none).
+	 * @param given the user's values by field name
+	 * @return the checked values by field name, in the fields' order
+	 * @throws IllegalArgumentException naming the field, for a name this app has no field of or a refused value
+	 */
+	public Map<String, String> fieldValues(Map<String, String> given) {
+		for (String name : given.keySet()) {
+			if (this.fields.stream().noneMatch((field) -> field.name().equals(name))) {
+				throw new IllegalArgumentException("Unknown field '" + org.portico.gateway.security.Accounts.printable(name) + "' for "
+						+ this.displayName + "; its fields: " + this.fields.stream().map(AppField::name).toList() + ".");
+			}
+		}
+		Map<String, String> values = new java.util.LinkedHashMap<>();
+		for (AppField field : this.fields) {
+			values.put(field.name(), field.resolve(given.get(field.name())));
+		}
+		return values;
+	}
 
 	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */
 	public boolean stripsPrefix() {

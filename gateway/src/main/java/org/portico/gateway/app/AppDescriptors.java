@@ -14,8 +14,8 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
+import org.springframework.boot.env.OriginTrackedMapPropertySource;
 import org.springframework.boot.env.YamlPropertySourceLoader;
-import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.FileSystemResource;
@@ -96,7 +96,9 @@ final class AppDescriptors {
 		}
 		Map<String, Object> prefixed = new LinkedHashMap<>();
 		fields.forEach((key, value) -> prefixed.put("app." + key, value));
-		Binder binder = new Binder(ConfigurationPropertySources.from(new MapPropertySource(what, prefixed)));
+		// the loader's values carry their origin (file, line): this source unwraps them for the converters of
+		// non-text fields (booleans, numbers), as Boot's own application.yml source does
+		Binder binder = new Binder(ConfigurationPropertySources.from(new OriginTrackedMapPropertySource(what, prefixed)));
 		try {
 			return binder.bind("app", Bindable.of(AppDefinition.class))
 				.orElseThrow(() -> new IllegalStateException("app descriptor " + what + " is empty"));

@@ -183,6 +183,19 @@ public final class ServerManager implements SmartLifecycle {
 	 */
 	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
 			Map<String, String> choices, java.util.Set<String> groups) {
+		return start(user, server, appName, hours, choices, groups, Map.of());
+	}
+
+	/**
+	 * Starts a user's server as {@link #start(String, String, String, Double, Map, java.util.Set)} does, with
+	 * values for the app's form fields ({@link org.portico.gateway.app.AppField}), each checked against its
+	 * field before anything is claimed or started.
+	 * @param appFields the user's values by field name; a field left out gets its default
+	 * @return errors with {@link ServerException} of kind {@code INVALID} naming the field for an unknown field
+	 * or a refused value
+	 */
+	public Mono<ServerRecord> start(String user, String server, @Nullable String appName, @Nullable Double hours,
+			Map<String, String> choices, java.util.Set<String> groups, Map<String, String> appFields) {
 		ServerException refusedName = checkServerName(user, server);
 		if (refusedName != null) {
 			return Mono.error(refusedName);
@@ -218,6 +231,13 @@ public final class ServerManager implements SmartLifecycle {
 			return Mono.error(new ServerException(ServerException.Kind.INVALID,
 					"Unknown app '" + app + "'. Available: " + this.apps.all().keySet() + "."));
 		}
+		Map<String, String> fieldValues;
+		try {
+			fieldValues = this.apps.find(app).get().fieldValues(appFields);
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.error(new ServerException(ServerException.Kind.INVALID, ex.getMessage()));
+		}
 		Spawner spawner = this.spawners.get(choice.map(ProfileCatalog.Choice::scheduler).orElse(this.properties.spawn().spawner()));
 		if (spawner == null) {
 			return Mono.error(new ServerException(ServerException.Kind.INVALID, "That profile's scheduler is not enabled here."));
@@ -248,14 +268,14 @@ public final class ServerManager implements SmartLifecycle {
 				Startup startup = begin(record);
 				startup.emit(ProgressEvent.step(0, "Server requested"));
 				Map<String, String> spawnOptions = options;
-				SpawnRequest request = request(record, options, kernel);
+				SpawnRequest request = request(record, options, kernel, fieldValues);
 				if (seated != null) {
 					startup.seat = seated.stateData();
 					Map<String, String> withSeat = new java.util.HashMap<>(options);
 					withSeat.remove("gres");
 					withSeat.putAll(seated.options());
 					spawnOptions = withSeat;
-					request = withEnvironment(request(record, spawnOptions, kernel),
+					request = withEnvironment(request(record, spawnOptions, kernel, fieldValues),
 							this.placements.isBatch(spawner.name()) ? Map.of() : seated.environment());
 					startup.emit(ProgressEvent.step(5, "Seat: " + PlacementService.describe(seated.stateData())));
 				}
@@ -806,14 +826,17 @@ public final class ServerManager implements SmartLifecycle {
 	// ---- helpers
 
 	private SpawnRequest request(ServerRecord record, Map<String, String> options) {
-		return request(record, options, null);
+		// a re-attach runs nothing again: the field values, which are not kept, are not needed
+		return request(record, options, null, Map.of());
 	}
 
-	private SpawnRequest request(ServerRecord record, Map<String, String> options, @Nullable String kernel) {
+	private SpawnRequest request(ServerRecord record, Map<String, String> options, @Nullable String kernel,
+			Map<String, String> fields) {
 		String secret = (record.secret() != null) ? record.secret() : "";
 		AppCatalog.Placement placement = this.placements.placementFor(record.spawner(), record.user(), record.name());
 		return this.apps.request(record.user(), record.name(), record.app(), secret,
-				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options, kernel);
+				(placement != null) ? placement : this.apps.localPlacement(record.user(), record.name(), "127.0.0.1"), options, kernel,
+				fields);
 	}
 
 	/** The spawner's state with the placement seat's data added (the seat must survive a restart). */

@@ -213,13 +213,21 @@ class PageController {
 			String pending = "redirect:" + pendingPath(principal.name(), Names.isValidServer(server) ? server : "")
 					+ (next.isEmpty() ? "" : "?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8));
 			Map<String, String> choices = new java.util.HashMap<>();
+			Map<String, String> fields = new java.util.LinkedHashMap<>();
+			String fieldPrefix = FIELD_PREFIX + (app.isEmpty() ? this.apps.defaultApp() : app) + ".";
 			form.forEach((field, values) -> {
-				if (!FORM_FIELDS.contains(field) && !values.isEmpty()) {
+				if (field.startsWith(FIELD_PREFIX)) {
+					// only the chosen app's fields; a checkbox sends a hidden "false" before its "true": the last one counts
+					if (field.startsWith(fieldPrefix) && !values.isEmpty()) {
+						fields.put(field.substring(fieldPrefix.length()), values.get(values.size() - 1));
+					}
+				}
+				else if (!FORM_FIELDS.contains(field) && !values.isEmpty()) {
 					choices.put(field, values.get(0));
 				}
 			});
 			// @formatter:off
-			return this.servers.start(principal.name(), named, app.isEmpty() ? null : app, null, choices)
+			return this.servers.start(principal.name(), named, app.isEmpty() ? null : app, null, choices, java.util.Set.of(), fields)
 				.thenReturn(pending)
 				.onErrorResume(ServerException.class, (ex) -> {
 					if (ex.kind() == ServerException.Kind.CONFLICT) {
@@ -233,6 +241,9 @@ class PageController {
 					model.addAttribute("server", Names.isValidServer(named) ? named : "");
 					model.addAttribute("namedEnabled", this.namedLimit > 0);
 					profileModel(model, choices);
+					Map<String, String> shown = new java.util.HashMap<>();
+					fields.forEach((field, value) -> shown.put(fieldPrefix.substring(FIELD_PREFIX.length()) + field, value));
+					model.addAttribute("fieldValues", shown);
 					model.addAttribute("error", ex.getMessage());
 					return Mono.just("spawn");
 				});
@@ -385,6 +396,9 @@ class PageController {
 
 	/** Form fields the page itself sends; every other field is a profile choice, checked by the server manager. */
 	private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("app", "next", "_csrf", "server", "beside");
+
+	/** The launch form names an app's field {@code field.APP.NAME}, so that every app's fields can be on one form. */
+	private static final String FIELD_PREFIX = "field.";
 
 	/** What the spawn form's profile part shows, with the values the user sent when the form comes back. */
 	private void profileModel(Model model, Map<String, String> values) {

@@ -47,11 +47,11 @@ class AppDescriptorsTests {
 	@Test
 	void cookieAuthNeedsACookieNameThatIsAToken() {
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "", "",
-				"")).hasMessageContaining("auth-cookie");
+				"", null)).hasMessageContaining("auth-cookie");
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "",
-				"a=b; c", "")).hasMessageContaining("cookie name");
+				"a=b; c", "", null)).hasMessageContaining("cookie name");
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "none", "", "",
-				"md5")).hasMessageContaining("secret-hash");
+				"md5", null)).hasMessageContaining("secret-hash");
 	}
 
 	@Test
