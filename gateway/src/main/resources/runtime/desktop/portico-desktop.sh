@@ -8,6 +8,10 @@
 # usage: sh portico-desktop.sh HOST PORT [GEOMETRY]
 # needs: Xvnc (tigervnc-standalone-server), vncpasswd, websockify, noVNC in /usr/share/novnc,
 #        openbox (or PORTICO_DESKTOP_WM), xterm (or PORTICO_DESKTOP_TERMINAL)
+# GPU nodes: PORTICO_DESKTOP_VIRTUALGL=on runs the window manager and the terminal under VirtualGL's
+# vglrun (and so every program started from them renders OpenGL on the node's GPU, not in software);
+# auto does so only where vglrun and a GPU device exist; off (the default) never. VGL_DISPLAY picks
+# the GPU (default egl, which needs no X server on the GPU).
 set -eu
 host=$1
 port=$2
@@ -27,6 +31,21 @@ if [ "${#width}" -gt 5 ] || [ "${#height}" -gt 5 ] || [ "$width" -lt 320 ] || [ 
 	exit 2
 fi
 novnc=${PORTICO_NOVNC_DIR:-/usr/share/novnc}
+vgl=
+case ${PORTICO_DESKTOP_VIRTUALGL:-off} in
+	off) ;;
+	on)
+		command -v vglrun >/dev/null 2>&1 || { echo "PORTICO_DESKTOP_VIRTUALGL=on, but vglrun (VirtualGL) is not installed here" >&2; exit 1; }
+		vgl=vglrun ;;
+	auto)
+		if command -v vglrun >/dev/null 2>&1 && { [ -e /dev/nvidia0 ] || [ -e /dev/dri/renderD128 ]; }; then vgl=vglrun; fi ;;
+	*) echo "PORTICO_DESKTOP_VIRTUALGL is on, auto or off, not '${PORTICO_DESKTOP_VIRTUALGL}'" >&2; exit 1 ;;
+esac
+if [ -n "$vgl" ]; then
+	VGL_DISPLAY=${VGL_DISPLAY:-egl}
+	export VGL_DISPLAY
+	echo "desktop: OpenGL through VirtualGL on $VGL_DISPLAY" >&2
+fi
 
 umask 077
 state=$(mktemp -d "${TMPDIR:-/tmp}/portico-desktop.XXXXXXXX")
@@ -69,9 +88,11 @@ DISPLAY=:$(tr -dc 0-9 < "$state/display")
 export DISPLAY
 echo "desktop on display $DISPLAY" >&2
 
-${PORTICO_DESKTOP_WM:-openbox} &
+# shellcheck disable=SC2086
+$vgl ${PORTICO_DESKTOP_WM:-openbox} &
 pids="$pids $!"
-(cd "$HOME" && exec ${PORTICO_DESKTOP_TERMINAL:-xterm}) &
+# shellcheck disable=SC2086
+(cd "$HOME" && exec $vgl ${PORTICO_DESKTOP_TERMINAL:-xterm}) &
 pids="$pids $!"
 
 websockify --web "$state/web" --unix-target="$state/vnc.sock" "$host:$port" &
