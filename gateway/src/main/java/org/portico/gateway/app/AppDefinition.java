@@ -1,11 +1,13 @@
 package org.portico.gateway.app;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import org.jspecify.annotations.Nullable;
+import org.portico.gateway.route.StaticFiles;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -40,12 +42,17 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param serverName the name the launch page proposes when the app runs beside the default server
  * ({@code desktop}: {@code /user/NAME/desktop/}); empty: the app's own name, when that is a valid
  * server name
+ * @param staticDir a folder on the gateway's host whose files the gateway serves itself under the app's
+ * prefix, after the same login and owner check as proxied requests (the desktop's noVNC:
+ * {@code /usr/share/novnc}); none when empty
+ * @param staticPaths which paths under the prefix {@code staticDir} answers: {@code dir/} for a folder and
+ * everything beneath, else one file ({@code vnc.html}); every other path still reaches the server
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
 		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
 		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth,
-		@DefaultValue("") String serverName) {
+		@DefaultValue("") String serverName, @DefaultValue("") String staticDir, @DefaultValue List<String> staticPaths) {
 
 	public AppDefinition {
 		if (displayName == null || displayName.isBlank()) {
@@ -65,6 +72,14 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		prefix = (prefix == null) ? "keep" : prefix;
 		auth = (auth == null) ? "token" : auth;
 		serverName = (serverName == null) ? "" : serverName;
+		staticDir = (staticDir == null) ? "" : staticDir;
+		staticPaths = (staticPaths == null) ? List.of() : List.copyOf(staticPaths);
+		if (!staticDir.isEmpty()) {
+			new StaticFiles(Path.of(staticDir), staticPaths); // checks both
+		}
+		else if (!staticPaths.isEmpty()) {
+			throw new IllegalArgumentException("an app's static-paths need a static-dir to serve them from");
+		}
 		if (!serverName.isEmpty() && (!org.portico.gateway.security.Names.isValidServer(serverName)
 				|| org.portico.gateway.security.Names.isReservedServer(serverName))) {
 			throw new IllegalArgumentException("an app's server-name '" + serverName + "' is no valid server name: "
@@ -94,6 +109,11 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		}
 		return (org.portico.gateway.security.Names.isValidServer(appName) && !org.portico.gateway.security.Names.isReservedServer(appName))
 				? appName : "";
+	}
+
+	/** The files the gateway serves itself under the app's prefix, or {@code null} when it has none. */
+	public @Nullable StaticFiles staticFiles() {
+		return this.staticDir.isEmpty() ? null : new StaticFiles(Path.of(this.staticDir), this.staticPaths);
 	}
 
 	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */

@@ -415,7 +415,7 @@ public final class ServerManager implements SmartLifecycle {
 				AppDefinition app = this.apps.find(record.app()).orElse(null);
 				Route route = new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
 						(app != null) ? app.authorization(record.secret()) : "token " + record.secret(), false,
-						app != null && app.stripsPrefix());
+						app != null && app.stripsPrefix(), (app != null) ? app.staticFiles() : null);
 				// kept in the state: a batch job reports its endpoint once, and a restarted gateway must find it
 				ServerRecord running = record.withState(withEndpoint(record.state(), endpoint)).running(target);
 				return this.routes.put(route).thenReturn(running);

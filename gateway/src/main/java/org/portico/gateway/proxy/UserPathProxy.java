@@ -178,6 +178,15 @@ public final class UserPathProxy {
 		if (!upgrade && target.path().endsWith(WalltimeBanner.PATH) && target.path().equals(route.spec() + WalltimeBanner.PATH)) {
 			return this.banner.serve(response);
 		}
+		if (route.staticFiles() != null && StaticFileHandler.applies(request) && target.path().startsWith(route.spec())) {
+			// the app's static files from the gateway's own disk, past the same checks as everything proxied;
+			// target.path() is strictly parsed (no dot segments) and resolve() keeps it inside the folder
+			java.nio.file.Path file = route.staticFiles().resolve(target.path().substring(route.spec().length()));
+			if (file != null) {
+				this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
+				return StaticFileHandler.serve(request, response, file);
+			}
+		}
 		if (upgrade) {
 			// (re)connecting a WebSocket is no person's action; what is sent over it may be
 			this.activity.record(route, false);

@@ -19,9 +19,17 @@ import org.jspecify.annotations.Nullable;
  * their own auth); {@code false} for every route Portico spawns
  * @param stripPrefix whether the server is sent paths without {@code spec} ({@code /user/alice/code/x}
  * reaches it as {@code /x}), for apps that cannot be told their base URL
+ * @param staticFiles files under {@code spec} the gateway serves itself (after the same owner check), or
+ * {@code null} for none
  */
 public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
-		boolean stripPrefix) {
+		boolean stripPrefix, @Nullable StaticFiles staticFiles) {
+
+	/** A route whose every request goes to the server. */
+	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
+			boolean stripPrefix) {
+		this(spec, target, owner, server, authorization, passthrough, stripPrefix, null);
+	}
 
 	/** A route whose callers the gateway authenticates and checks against {@code owner}. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
