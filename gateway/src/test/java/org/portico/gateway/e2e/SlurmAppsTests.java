@@ -121,6 +121,11 @@ class SlurmAppsTests {
 			.as("bob's WebSocket into alice's desktop is refused").isInstanceOfSatisfying(HubClient.HandshakeRefused.class,
 					(refused) -> assertThat(refused.status).isEqualTo(403));
 		assertThat(bob.transcript()).doesNotContain("password=");
+		// noVNC's files come from the gateway's disk, not through the job (websockify sends no Cache-Control)
+		HubClient.Response rfb = alice.get("/user/alice/desktop/core/rfb.js");
+		assertThat(rfb.status()).isEqualTo(200);
+		assertThat(rfb.headers().get("cache-control")).containsExactly("private, max-age=600");
+		assertThat(rfb.body()).isEqualTo(Files.readString(Path.of("/usr/share/novnc/core/rfb.js")));
 
 		JsonNode notebook = BrowserTests.node("jupyter-session.mjs", this.portico.base(), "alice", "alice-password",
 				ARTIFACTS.resolve("jupyter").toString(), "--running");
