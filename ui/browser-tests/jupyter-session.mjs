@@ -1,15 +1,18 @@
 // A user's whole path in a real browser: log in, start Jupyter from the home page, watch the
 // progress page hand over to Jupyter, run 1+1 in a notebook, stop the server.
-// Usage: node jupyter-session.mjs BASE_URL USER PASSWORD ARTIFACT_DIR
+// Usage: node jupyter-session.mjs BASE_URL USER PASSWORD ARTIFACT_DIR [--running]
+// --running: the server was started beforehand (e.g. as a batch job over the API); the script opens it
+// directly and leaves it running instead of starting and stopping it from the home page.
 // Prints one JSON line with what it saw; exits non-zero on any failure. Every wait is bounded.
 import { mkdirSync } from 'node:fs';
 import { launch, shot } from './browser.mjs';
 
-const [base, user, password, artifacts] = process.argv.slice(2);
-if (!artifacts) {
-  console.error('usage: node jupyter-session.mjs BASE_URL USER PASSWORD ARTIFACT_DIR');
+const [base, user, password, artifacts, mode] = process.argv.slice(2);
+if (!artifacts || (mode !== undefined && mode !== '--running')) {
+  console.error('usage: node jupyter-session.mjs BASE_URL USER PASSWORD ARTIFACT_DIR [--running]');
   process.exit(2);
 }
+const running = mode === '--running';
 mkdirSync(artifacts, { recursive: true });
 
 const browser = await launch();
@@ -26,10 +29,14 @@ try {
   seen.home = new URL(page.url()).pathname;
   await shot(page, artifacts, 'home');
 
-  await Promise.all([page.waitForNavigation(), page.click('#start')]);
-  seen.pending = new URL(page.url()).pathname;
-  // the progress page follows the event stream and opens the server once ready
-  await page.waitForFunction((prefix) => location.pathname.startsWith(prefix), {}, `/user/${user}/`);
+  if (running) {
+    await page.goto(`${base}/user/${user}/tree`);
+  } else {
+    await Promise.all([page.waitForNavigation(), page.click('#start')]);
+    seen.pending = new URL(page.url()).pathname;
+    // the progress page follows the event stream and opens the server once ready
+    await page.waitForFunction((prefix) => location.pathname.startsWith(prefix), {}, `/user/${user}/`);
+  }
   await page.waitForSelector('#notebook_list');
   seen.tree = new URL(page.url()).pathname;
   await shot(page, artifacts, 'jupyter-tree');
@@ -55,10 +62,12 @@ try {
   seen.result = await page.$eval('.output_area pre', (pre) => pre.textContent.trim());
   await shot(page, artifacts, 'notebook');
 
-  await page.goto(`${base}/hub/home`);
-  await Promise.all([page.waitForNavigation(), page.click('#stop')]);
-  seen.afterStop = await page.$eval('.state', (p) => p.textContent.trim());
-  await shot(page, artifacts, 'stopped');
+  if (!running) {
+    await page.goto(`${base}/hub/home`);
+    await Promise.all([page.waitForNavigation(), page.click('#stop')]);
+    seen.afterStop = await page.$eval('.state', (p) => p.textContent.trim());
+    await shot(page, artifacts, 'stopped');
+  }
   console.log(JSON.stringify(seen));
 } finally {
   await browser.close();

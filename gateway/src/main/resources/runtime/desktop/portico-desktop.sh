@@ -1,7 +1,8 @@
 #!/bin/sh
 # Portico's desktop: TigerVNC's Xvnc on a private unix socket (never a TCP port), a window manager
 # and a terminal, and websockify on HOST:PORT bridging noVNC's WebSocket to that socket and serving
-# noVNC's pages. websockify checks nothing, so the gateway's owner check is the guard; a VNC
+# the index page (and noVNC's files, where the gateway does not serve them itself from the app's
+# static-dir). websockify checks nothing, so the gateway's owner check is the guard; a VNC
 # password made here, random per session, is a second one. Only the session's index page knows it,
 # and it hands it to noVNC after '#', so that it never reaches a server log or a proxy's.
 #

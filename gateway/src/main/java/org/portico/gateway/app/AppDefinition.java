@@ -1,5 +1,6 @@
 package org.portico.gateway.app;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -8,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.route.UpstreamCookie;
+import org.portico.gateway.route.StaticFiles;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -55,13 +57,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fields what the app adds to the launch form, in order; each checked value reaches the app only as
  * {@code {field.NAME}} in {@code command} or {@code environment} values, or in the variable the field's
  * {@code env} names (see {@link AppField})
+ * @param staticDir a folder on the gateway's host whose files the gateway serves itself under the app's
+ * prefix, after the same login and owner check as proxied requests (the desktop's noVNC:
+ * {@code /usr/share/novnc}); none when empty
+ * @param staticPaths which paths under the prefix {@code staticDir} answers: {@code dir/} for a folder and
+ * everything beneath, else one file ({@code vnc.html}); every other path still reaches the server
  */
 public record AppDefinition(@NotBlank String displayName, @DefaultValue("") String description, @NotEmpty List<String> command,
 		@DefaultValue List<String> rootArgs, @DefaultValue Map<String, String> environment, @Nullable String secretEnv,
 		@DefaultValue("") String readyPath, @DefaultValue("") String activityProbe, @DefaultValue("") String kernelArg,
 		@DefaultValue("") String icon, @DefaultValue("keep") String prefix, @DefaultValue("token") String auth,
 		@DefaultValue("") String serverName, @DefaultValue("") String authCookie, @DefaultValue("") String secretHash,
-		@DefaultValue List<AppField> fields) {
+		@DefaultValue List<AppField> fields, @DefaultValue("") String staticDir, @DefaultValue List<String> staticPaths) {
 
 	public AppDefinition {
 		if (displayName == null || displayName.isBlank()) {
@@ -83,6 +90,14 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 		serverName = (serverName == null) ? "" : serverName;
 		fields = (fields == null) ? List.of() : List.copyOf(fields);
 		checkFields(fields, command, environment, secretEnv);
+		staticDir = (staticDir == null) ? "" : staticDir;
+		staticPaths = (staticPaths == null) ? List.of() : List.copyOf(staticPaths);
+		if (!staticDir.isEmpty()) {
+			new StaticFiles(Path.of(staticDir), staticPaths); // checks both
+		}
+		else if (!staticPaths.isEmpty()) {
+			throw new IllegalArgumentException("an app's static-paths need a static-dir to serve them from");
+		}
 		if (!serverName.isEmpty() && (!org.portico.gateway.security.Names.isValidServer(serverName)
 				|| org.portico.gateway.security.Names.isReservedServer(serverName))) {
 			throw new IllegalArgumentException("an app's server-name '" + serverName + "' is no valid server name: "
@@ -177,6 +192,11 @@ public record AppDefinition(@NotBlank String displayName, @DefaultValue("") Stri
 			values.put(field.name(), field.resolve(given.get(field.name())));
 		}
 		return values;
+	}
+
+	/** The files the gateway serves itself under the app's prefix, or {@code null} when it has none. */
+	public @Nullable StaticFiles staticFiles() {
+		return this.staticDir.isEmpty() ? null : new StaticFiles(Path.of(this.staticDir), this.staticPaths);
 	}
 
 	/** Whether the proxy removes {@code /user/NAME/...} before forwarding. */

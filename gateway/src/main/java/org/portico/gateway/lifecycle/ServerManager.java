@@ -450,7 +450,8 @@ public final class ServerManager implements SmartLifecycle {
 		AppDefinition app = this.apps.find(record.app()).orElse(null);
 		return new Route(AppCatalog.baseUrl(record.user(), record.name()), target, record.user(), record.name(),
 				(app != null) ? app.authorization(secret) : "token " + secret, false, app != null && app.stripsPrefix(),
-				(app != null) ? app.cookie(secret, record.user(), AppCatalog.serverKey(record.user(), record.name())) : null);
+				(app != null) ? app.cookie(secret, record.user(), AppCatalog.serverKey(record.user(), record.name())) : null,
+				(app != null) ? app.staticFiles() : null);
 	}
 
 	/** Polls the server over HTTP until it answers (any status below 500), within the HTTP timeout. */

@@ -191,6 +191,15 @@ public final class UserPathProxy {
 			ServerRecord live = this.servers.liveRecord(owner, route.server());
 			return this.banner.serve(response, this.policies.of((live != null) ? live.profile() : null).warnBefore());
 		}
+		if (route.staticFiles() != null && StaticFileHandler.applies(request) && target.path().startsWith(route.spec())) {
+			// the app's static files from the gateway's own disk, past the same checks as everything proxied;
+			// target.path() is strictly parsed (no dot segments) and resolve() keeps it inside the folder
+			java.nio.file.Path file = route.staticFiles().resolve(target.path().substring(route.spec().length()));
+			if (file != null) {
+				this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
+				return StaticFileHandler.serve(request, response, file);
+			}
+		}
 		if (upgrade) {
 			// (re)connecting a WebSocket is no person's action; what is sent over it may be
 			this.activity.record(route, false);

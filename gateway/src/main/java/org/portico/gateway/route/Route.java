@@ -21,24 +21,26 @@ import org.jspecify.annotations.Nullable;
  * reaches it as {@code /x}), for apps that cannot be told their base URL
  * @param cookie a cookie the gateway adds to every request to the server (its session, held for the
  * user), or {@code null}; a secret, never shown
+ * @param staticFiles files under {@code spec} the gateway serves itself (after the same owner check), or
+ * {@code null} for none
  */
 public record Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
-		boolean stripPrefix, @Nullable UpstreamCookie cookie) {
+		boolean stripPrefix, @Nullable UpstreamCookie cookie, @Nullable StaticFiles staticFiles) {
 
-	/** A route without a gateway-held cookie. */
+	/** A route whose every request goes to the server, without a gateway-held cookie. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough,
 			boolean stripPrefix) {
-		this(spec, target, owner, server, authorization, passthrough, stripPrefix, null);
+		this(spec, target, owner, server, authorization, passthrough, stripPrefix, null, null);
 	}
 
 	/** A route whose callers the gateway authenticates and checks against {@code owner}. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization) {
-		this(spec, target, owner, server, authorization, false, false, null);
+		this(spec, target, owner, server, authorization, false, false, null, null);
 	}
 
 	/** A route that keeps the prefix. */
 	public Route(String spec, URI target, String owner, String server, @Nullable String authorization, boolean passthrough) {
-		this(spec, target, owner, server, authorization, passthrough, false, null);
+		this(spec, target, owner, server, authorization, passthrough, false, null, null);
 	}
 
 	public Route {

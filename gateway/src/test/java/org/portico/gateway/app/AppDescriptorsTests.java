@@ -47,11 +47,11 @@ class AppDescriptorsTests {
 	@Test
 	void cookieAuthNeedsACookieNameThatIsAToken() {
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "", "",
-				"", null)).hasMessageContaining("auth-cookie");
+				"", null, "", null)).hasMessageContaining("auth-cookie");
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "cookie", "",
-				"a=b; c", "", null)).hasMessageContaining("cookie name");
+				"a=b; c", "", null, "", null)).hasMessageContaining("cookie name");
 		assertThatThrownBy(() -> new AppDefinition("X", "", java.util.List.of("x"), null, null, null, "", "", "", "", "strip", "none", "", "",
-				"md5", null)).hasMessageContaining("secret-hash");
+				"md5", null, "", null)).hasMessageContaining("secret-hash");
 	}
 
 	@Test
@@ -89,6 +89,8 @@ class AppDescriptorsTests {
 				"noname.yaml", "command: [x]\n",
 				"badauth.yaml", "display-name: X\ncommand: [x]\nauth: password\n",
 				"broken.yaml", "display-name: [unclosed\n",
+				"escape.yaml", "display-name: X\ncommand: [x]\nstatic-dir: /usr/share/novnc\nstatic-paths: [../etc/]\n",
+				"nodir.yaml", "display-name: X\ncommand: [x]\nstatic-paths: [core/]\n",
 				"Bad Name.yaml", "display-name: X\ncommand: [x]\n").entrySet()) {
 			Path one = Files.createTempDirectory(this.dir, "case");
 			Files.writeString(one.resolve(bad.getKey()), bad.getValue());
@@ -100,5 +102,17 @@ class AppDescriptorsTests {
 		Files.writeString(twice.resolve("a.json"), "{\"display-name\": \"A\", \"command\": [\"a\"]}");
 		assertThatThrownBy(() -> AppDescriptors.load(twice)).hasMessageContaining("another file already describes 'a'");
 		assertThatThrownBy(() -> AppDescriptors.load(this.dir.resolve("missing"))).hasMessageContaining("not a folder");
+	}
+
+	@Test
+	void theBuiltInDesktopServesNoVncsFilesButNotItsIndexPage() {
+		org.portico.gateway.route.StaticFiles files = AppDescriptors.builtIn().get("desktop").staticFiles();
+		assertThat(files).isNotNull();
+		assertThat(files.dir()).isEqualTo(Path.of("/usr/share/novnc"));
+		assertThat(files.resolve("core/rfb.js")).isEqualTo(Path.of("/usr/share/novnc/core/rfb.js"));
+		assertThat(files.resolve("vnc.html")).isNotNull();
+		assertThat(files.resolve("index.html")).as("the launcher's page with the VNC password").isNull();
+		assertThat(files.resolve("websockify")).isNull();
+		assertThat(AppDescriptors.builtIn().get("jupyter").staticFiles()).isNull();
 	}
 }

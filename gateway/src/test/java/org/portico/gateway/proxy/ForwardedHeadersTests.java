@@ -66,7 +66,7 @@ class ForwardedHeadersTests {
 	@Test
 	void aRoutesCookieIsMergedWithTheBrowsersAndReplacesOneOfItsName() {
 		Route code = new Route("/user/alice/code/", URI.create("http://127.0.0.1:9"), "alice", "code", null, false, true,
-				new UpstreamCookie("code-server-session-alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"));
+				new UpstreamCookie("code-server-session-alice", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"), null);
 		HttpHeaders in = new DefaultHttpHeaders();
 		in.add("Host", "gw.test:8000");
 		in.add("Cookie", "portico-session=abc; code-server-session-alice=forged; vscode-tkn=t1");
