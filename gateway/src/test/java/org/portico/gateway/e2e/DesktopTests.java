@@ -83,11 +83,16 @@ class DesktopTests {
 			assertThat(seen.path("canvas").path("width").asInt()).isGreaterThanOrEqualTo(640);
 			assertThat(BrowserTests.ARTIFACTS.resolve("desktop/desktop.png")).exists();
 
+			// this session's processes only (another test's desktop may be stopping at the same time)
+			List<ProcessHandle> session = ProcessHandle.of(pid).map((p) -> p.descendants().toList()).orElse(List.of());
+			assertThat(session.stream().map((p) -> p.info().commandLine().orElse("")))
+				.as("the launcher's Xvnc and websockify").anyMatch((c) -> c.contains("Xvnc") || c.contains("Xtigervnc"))
+				.anyMatch((c) -> c.contains("websockify"));
 			assertThat(alice.delete("/hub/api/users/alice/server").status()).isIn(202, 204);
 			assertThat(portico.server("alice").phase()).isEqualTo(ServerPhase.STOPPED);
 			assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("the desktop's launcher").isFalse();
-			assertThat(ProcessHandle.allProcesses().filter((p) -> p.info().commandLine().orElse("").contains("portico-desktop."))
-				.filter(ProcessHandle::isAlive).map((p) -> p.info().commandLine().orElse("")).toList())
+			session.forEach((p) -> p.onExit().completeOnTimeout(p, 10, java.util.concurrent.TimeUnit.SECONDS).join());
+			assertThat(session.stream().filter(ProcessHandle::isAlive).map((p) -> p.info().commandLine().orElse("")).toList())
 				.as("Xvnc and websockify of the session").isEmpty();
 		}
 	}
@@ -125,6 +130,7 @@ class DesktopTests {
 			assertThat(new HubClient(portico.base()).get("/user/alice/desktop/core/portico-only.js").status())
 				.as("nobody logged in").isEqualTo(403);
 			assertThat(alice.delete("/hub/api/users/alice/servers/desktop").status()).isIn(202, 204);
+			assertThat(portico.server("alice", "desktop").phase()).as("stopped before the gateway closes").isEqualTo(ServerPhase.STOPPED);
 		}
 	}
 }
