@@ -1,11 +1,12 @@
 package org.portico.gateway.group;
 
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.portico.gateway.store.Group;
 import org.portico.gateway.store.GroupStore;
@@ -17,8 +18,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Groups and their members, with each user's groups cached in memory for the start path (a class start
- * of a hundred students must not cost a hundred extra queries). Every change clears the cache; names
+ * Groups and their members, with every user's groups held in memory for the start path (a class start
+ * of a hundred students must not cost a hundred extra queries). Every change reloads them; names
  * reaching it are already validated.
  */
 @Component
@@ -30,14 +31,14 @@ public final class GroupService {
 
 	private final UserStore users;
 
-	private final ConcurrentHashMap<String, Set<String>> byUser = new ConcurrentHashMap<>();
-
-	// a load that began before a change must not put what it read into the cache after the change cleared it
-	private final AtomicLong version = new AtomicLong();
+	// Every user's groups, loaded in one query on first use and again after a change: a class of a hundred
+	// students starting at once then costs no query at all. Memberships are few (users x their groups).
+	private final AtomicReference<Mono<Map<String, Set<String>>>> memberships = new AtomicReference<>();
 
 	public GroupService(GroupStore store, UserStore users) {
 		this.store = store;
 		this.users = users;
+		this.memberships.set(load());
 	}
 
 	/** A refused change: the group or a user does not exist, or the name is taken. */
@@ -60,20 +61,28 @@ public final class GroupService {
 		}
 	}
 
-	/** The groups a user is in (empty for none); from the cache when it can. */
+	/** The groups a user is in (empty for none), from memory once loaded. */
 	public Mono<Set<String>> groupsOf(String user) {
-		Set<String> cached = this.byUser.get(user);
-		if (cached != null) {
-			return Mono.just(cached);
-		}
-		long seen = this.version.get();
-		return this.store.groupsOf(user).collectList().map((list) -> {
-			Set<String> groups = Set.copyOf(list);
-			if (this.version.get() == seen) {
-				this.byUser.put(user, groups);
-			}
-			return groups;
-		});
+		return this.memberships.get().map((all) -> all.getOrDefault(user, Set.of()));
+	}
+
+	private Mono<Map<String, Set<String>>> load() {
+		@SuppressWarnings("unchecked")
+		Mono<Map<String, Set<String>>>[] self = new Mono[1];
+		// @formatter:off
+		self[0] = this.store.memberships()
+			.collect(HashMap<String, Set<String>>::new,
+					(map, pair) -> map.computeIfAbsent(pair[0], (u) -> new HashSet<>()).add(pair[1]))
+			.map((map) -> {
+				Map<String, Set<String>> frozen = new HashMap<>();
+				map.forEach((user, groups) -> frozen.put(user, Set.copyOf(groups)));
+				return Map.copyOf(frozen);
+			})
+			// a failed load is not kept: the next caller tries again
+			.doOnError((ex) -> this.memberships.compareAndSet(self[0], load()))
+			.cache();
+		// @formatter:on
+		return self[0];
 	}
 
 	/** Every group with its members. */
@@ -117,8 +126,7 @@ public final class GroupService {
 
 	/** Forgets the cached groups (after a user is deleted, say). */
 	public void invalidate() {
-		this.version.incrementAndGet();
-		this.byUser.clear();
+		this.memberships.set(load());
 	}
 
 	private Mono<Void> requireUsers(Collection<String> members) {

@@ -92,6 +92,10 @@ public final class PlacementService implements SmartLifecycle {
 
 	private final ReservationStore reservations;
 
+	// The engine's rebuild must not run beside its reservation changes (advance, reserve, cancel): held seats
+	// would land on nodes before the running sessions are counted. All of these are rare; place() never takes it.
+	private final Object reservationLock = new Object();
+
 	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch,
 			ReservationStore reservations) {
 		this.profiles = profiles;
@@ -215,11 +219,13 @@ public final class PlacementService implements SmartLifecycle {
 			}
 		}
 		Instant now = Instant.now();
-		this.engines.forEach((name, engine) -> {
-			engine.rebuild(byPool.getOrDefault(name, List.of()));
-			// the reservations start over: hold their seats again now, not on the next tick
-			engine.advance(now);
-		});
+		synchronized (this.reservationLock) {
+			this.engines.forEach((name, engine) -> {
+				engine.rebuild(byPool.getOrDefault(name, List.of()));
+				// the reservations start over: hold their seats again now, not on the next tick
+				engine.advance(now);
+			});
+		}
 	}
 
 	// ---- class reservations
@@ -258,8 +264,11 @@ public final class PlacementService implements SmartLifecycle {
 		if (engine == null || size == null) {
 			return false;
 		}
-		engine.reserve(new Reservation(record.id(), record.group(), record.seats(), size, record.start(), record.end(),
-				Set.copyOf(record.nodes())), Instant.now());
+		Reservation reservation = new Reservation(record.id(), record.group(), record.seats(), size, record.start(), record.end(),
+				Set.copyOf(record.nodes()));
+		synchronized (this.reservationLock) {
+			engine.reserve(reservation, Instant.now());
+		}
 		return true;
 	}
 
@@ -267,7 +276,9 @@ public final class PlacementService implements SmartLifecycle {
 	public void cancelReservation(String pool, String id) {
 		PlacementEngine engine = this.engines.get(pool);
 		if (engine != null) {
-			engine.cancelReservation(id);
+			synchronized (this.reservationLock) {
+				engine.cancelReservation(id);
+			}
 		}
 	}
 
@@ -471,7 +482,9 @@ public final class PlacementService implements SmartLifecycle {
 			.onBackpressureDrop()
 			.subscribe((tick) -> {
 				Instant now = Instant.now();
-				this.engines.values().forEach((engine) -> engine.advance(now));
+				synchronized (this.reservationLock) {
+					this.engines.values().forEach((engine) -> engine.advance(now));
+				}
 			});
 	}
 

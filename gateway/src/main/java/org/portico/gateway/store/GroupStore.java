@@ -56,6 +56,13 @@ public final class GroupStore {
 			.bind("name", name).map((row) -> Rows.string(row, "user_name")).all();
 	}
 
+	/** Every membership, as {@code [user, group]} pairs. */
+	public Flux<String[]> memberships() {
+		return this.db.sql("SELECT user_name, group_name FROM group_members")
+			.map((row) -> new String[] { Rows.string(row, "user_name"), Rows.string(row, "group_name") })
+			.all();
+	}
+
 	/** The names of the groups a user is in. */
 	public Flux<String> groupsOf(String user) {
 		return this.db.sql("SELECT group_name FROM group_members WHERE user_name = :user ORDER BY group_name")
