@@ -109,7 +109,7 @@ public final class ReservationService {
 	 */
 	public Mono<Void> delete(PorticoPrincipal caller, String id) {
 		return rightsOf(caller).flatMap((rights) -> this.store.find(id)
-			.switchIfEmpty(Mono.error(() -> new NotFound("No reservation " + id + ".")))
+			.switchIfEmpty(Mono.error(() -> new NotFound("No reservation " + org.portico.gateway.security.Accounts.printable(id) + ".")))
 			.flatMap((record) -> {
 				if (!rights.admin() && !rights.groups().contains(record.group())) {
 					return Mono.error(new Forbidden("You may cancel only the reservations of groups you belong to."));
