@@ -58,3 +58,28 @@ CREATE TABLE IF NOT EXISTS events (
   message        VARCHAR(4000)
 );
 CREATE INDEX IF NOT EXISTS events_user ON events(user_name, ts);
+
+-- Groups of users (JupyterHub's groups): class reservations of a placement pool are for a group.
+CREATE TABLE IF NOT EXISTS user_groups (
+  name           VARCHAR(32)  PRIMARY KEY,
+  created        BIGINT       NOT NULL
+);
+CREATE TABLE IF NOT EXISTS group_members (
+  group_name     VARCHAR(32)  NOT NULL REFERENCES user_groups(name) ON DELETE CASCADE,
+  user_name      VARCHAR(32)  NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+  PRIMARY KEY (group_name, user_name)
+);
+CREATE INDEX IF NOT EXISTS group_members_user ON group_members(user_name);
+
+-- Seats of a placement pool held for a group during a window; fed to the pool's engine at start-up.
+CREATE TABLE IF NOT EXISTS reservations (
+  id             VARCHAR(24)  PRIMARY KEY,
+  pool           VARCHAR(64)  NOT NULL,
+  group_name     VARCHAR(32)  NOT NULL REFERENCES user_groups(name) ON DELETE CASCADE,
+  seats          INT          NOT NULL,
+  start_at       BIGINT       NOT NULL,
+  end_at         BIGINT       NOT NULL,
+  nodes          VARCHAR(4000),
+  created_by     VARCHAR(64)  NOT NULL,
+  created        BIGINT       NOT NULL
+);

@@ -14,7 +14,7 @@ import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebInputException;
 
 /** Maps the API's refusals to JupyterHub's error shape: {@code {"status": 400, "message": "..."}}. */
-@RestControllerAdvice(assignableTypes = { HubApiController.class, PlacementApiController.class })
+@RestControllerAdvice(assignableTypes = { HubApiController.class, PlacementApiController.class, GroupApiController.class })
 class ApiErrorHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiErrorHandler.class);

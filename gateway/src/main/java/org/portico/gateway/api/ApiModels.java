@@ -20,13 +20,17 @@ final class ApiModels {
 	}
 
 	static Map<String, Object> user(User user, List<ServerRecord> servers) {
+		return user(user, servers, java.util.Set.of());
+	}
+
+	static Map<String, Object> user(User user, List<ServerRecord> servers, java.util.Set<String> groups) {
 		Map<String, Object> model = new LinkedHashMap<>();
 		ServerRecord main = servers.stream().filter((s) -> s.name().isEmpty()).findFirst().orElse(null);
 		model.put("kind", "user");
 		model.put("name", user.name());
 		model.put("admin", user.admin());
 		model.put("roles", user.admin() ? List.of("admin", "user") : List.of("user"));
-		model.put("groups", List.of());
+		model.put("groups", groups.stream().sorted().toList());
 		model.put("server", (main != null && main.phase() == ServerPhase.RUNNING) ? AppCatalog.baseUrl(user.name(), "") : null);
 		model.put("pending", (main != null) ? pending(main.phase()) : null);
 		model.put("created", time(user.created()));

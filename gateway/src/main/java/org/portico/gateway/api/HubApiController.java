@@ -62,9 +62,12 @@ class HubApiController {
 
 	private final org.portico.gateway.cull.IdleCuller culler;
 
+	private final org.portico.gateway.group.GroupService groups;
+
 	HubApiController(UserStore users, TokenStore tokens, Accounts accounts, ServerManager servers,
 			org.springframework.beans.factory.ObjectProvider<BuildProperties> build, com.fasterxml.jackson.databind.ObjectMapper json,
-			org.portico.gateway.cull.IdleCuller culler) {
+			org.portico.gateway.cull.IdleCuller culler, org.portico.gateway.group.GroupService groups) {
+		this.groups = groups;
 		this.json = json;
 		this.culler = culler;
 		this.users = users;
@@ -92,7 +95,7 @@ class HubApiController {
 	Flux<Map<String, Object>> list(@AuthenticationPrincipal PorticoPrincipal principal) {
 		requireAdmin(principal);
 		return this.users.all().concatMap((user) -> this.servers.serversOf(user.name()).collectList()
-			.map((servers) -> ApiModels.user(user, servers)));
+			.zipWith(this.groups.groupsOf(user.name()), (servers, groups) -> ApiModels.user(user, servers, groups)));
 	}
 
 	@GetMapping("/users/{name}")
@@ -141,6 +144,7 @@ class HubApiController {
 			return Mono.error(ApiException.badRequest("You cannot delete your own account."));
 		}
 		return this.accounts.delete(name).onErrorMap(Accounts.AccountException.class, HubApiController::accountError)
+			.doOnSuccess((v) -> this.groups.invalidate())
 			.thenReturn(ResponseEntity.noContent().build());
 	}
 
@@ -158,8 +162,9 @@ class HubApiController {
 		String server = serverName(serverName);
 		// @formatter:off
 		return fields(exchange, null)
-			.flatMap((options) -> existing(name).then(this.servers.start(name, server, text(options, "app"), number(options, "hours"),
-					choices(options), Set.of(), appFields(options))))
+			.flatMap((options) -> existing(name).then(this.groups.groupsOf(name))
+				.flatMap((groups) -> this.servers.start(name, server, text(options, "app"), number(options, "hours"), choices(options),
+						groups, appFields(options))))
 			.map((record) -> ResponseEntity.status(HttpStatus.ACCEPTED).body(ApiModels.server(record)));
 		// @formatter:on
 	}
@@ -310,7 +315,8 @@ class HubApiController {
 	// ---- helpers
 
 	private Mono<Map<String, Object>> userModel(String name) {
-		return existing(name).flatMap((user) -> this.servers.serversOf(name).collectList().map((list) -> ApiModels.user(user, list)));
+		return existing(name).flatMap((user) -> this.servers.serversOf(name).collectList()
+			.zipWith(this.groups.groupsOf(name), (list, groups) -> ApiModels.user(user, list, groups)));
 	}
 
 	private Mono<User> existing(String name) {

@@ -6,15 +6,24 @@ import java.util.List;
 import java.util.Map;
 
 import org.portico.gateway.placement.PlacementService;
+import org.portico.gateway.placement.ReservationRules;
+import org.portico.gateway.placement.ReservationService;
+import org.portico.gateway.store.ReservationRecord;
 import org.portico.gateway.security.PorticoPrincipal;
 import org.portico.spawner.placement.PoolView;
 import org.portico.spawner.placement.Seat;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -27,8 +36,65 @@ class PlacementApiController {
 
 	private final PlacementService placement;
 
-	PlacementApiController(PlacementService placement) {
+	private final ReservationService reservations;
+
+	private final com.fasterxml.jackson.databind.ObjectMapper json;
+
+	PlacementApiController(PlacementService placement, ReservationService reservations,
+			com.fasterxml.jackson.databind.ObjectMapper json) {
 		this.placement = placement;
+		this.reservations = reservations;
+		this.json = json;
+	}
+
+	/** The class reservations not over yet (admins, and lecturers: {@code portico.placement.lecturer-group}). */
+	@GetMapping("/reservations")
+	Flux<Map<String, Object>> reservations(@AuthenticationPrincipal PorticoPrincipal principal) {
+		return this.reservations.list(principal).map(PlacementApiController::reservation).onErrorMap(PlacementApiController::error);
+	}
+
+	/** Reserves seats: {@code {"pool", "group", "seats", "start", "end", "nodes"?}}; 201 with the reservation. */
+	@PostMapping("/reservations")
+	Mono<ResponseEntity<Map<String, Object>>> reserve(@AuthenticationPrincipal PorticoPrincipal principal,
+			ServerWebExchange exchange) {
+		return ApiBodies.read(exchange, this.json)
+			.map(ReservationRules::parse)
+			.flatMap((draft) -> this.reservations.create(principal, draft))
+			.map((record) -> ResponseEntity.status(HttpStatus.CREATED).body(reservation(record)))
+			.onErrorMap(PlacementApiController::error);
+	}
+
+	/** Cancels a reservation: its held seats return to everyone; 204. */
+	@DeleteMapping("/reservations/{id}")
+	Mono<ResponseEntity<Void>> cancel(@AuthenticationPrincipal PorticoPrincipal principal, @PathVariable String id) {
+		return this.reservations.delete(principal, id).thenReturn(ResponseEntity.noContent().<Void>build())
+			.onErrorMap(PlacementApiController::error);
+	}
+
+	private static Map<String, Object> reservation(ReservationRecord r) {
+		Map<String, Object> m = new LinkedHashMap<>();
+		m.put("id", r.id());
+		m.put("pool", r.pool());
+		m.put("group", r.group());
+		m.put("seats", r.seats());
+		m.put("start", r.start().toString());
+		m.put("end", r.end().toString());
+		m.put("nodes", r.nodes());
+		m.put("created_by", r.createdBy());
+		return m;
+	}
+
+	private static Throwable error(Throwable ex) {
+		if (ex instanceof ReservationRules.Invalid invalid) {
+			return ApiException.badRequest(invalid.getMessage());
+		}
+		if (ex instanceof ReservationService.Forbidden) {
+			return ApiException.forbidden(ex.getMessage());
+		}
+		if (ex instanceof ReservationService.NotFound) {
+			return ApiException.notFound(ex.getMessage());
+		}
+		return ex;
 	}
 
 	@GetMapping({ "", "/" })

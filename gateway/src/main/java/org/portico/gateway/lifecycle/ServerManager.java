@@ -557,7 +557,9 @@ public final class ServerManager implements SmartLifecycle {
 	public void reattach() {
 		// Runs once at start-up; the servers come back one by one and users see their progress meanwhile.
 		// Seats first: the servers that come back hold theirs again, and those that do not give them back.
-		this.servers.active()
+		// Reservations before seats: the seats members sit on count against their class's reservation.
+		this.seats.restoreReservations()
+			.thenMany(this.servers.active())
 			.collectList()
 			.doOnNext(this.seats::rebuild)
 			.flatMapMany(Flux::fromIterable)

@@ -17,11 +17,15 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param pools the pools by name
  * @param advanceInterval how often reservations are opened and closed when nobody starts a server
+ * @param lecturerGroup the group whose members ("lecturers") may reserve seats for the groups they belong
+ * to, and cancel those reservations; {@code null}: only admins reserve
+ * @param maxReservationLength the longest window of a class reservation
  */
 @Validated
 @ConfigurationProperties("portico.placement")
 public record PlacementProperties(@DefaultValue Map<String, @Valid Pool> pools,
-		@DefaultValue("5s") Duration advanceInterval) {
+		@DefaultValue("5s") Duration advanceInterval, @Nullable String lecturerGroup,
+		@DefaultValue("12h") Duration maxReservationLength) {
 
 	public PlacementProperties {
 		pools = Map.copyOf(pools);

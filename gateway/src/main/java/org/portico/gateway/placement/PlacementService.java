@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
 import org.portico.gateway.batch.BatchProperties;
 import org.portico.gateway.batch.ProfileCatalog;
 import org.portico.gateway.batch.ProfileProperties;
+import org.portico.gateway.store.ReservationRecord;
+import org.portico.gateway.store.ReservationStore;
 import org.portico.gateway.store.ServerRecord;
 import org.portico.spawner.SpawnState;
 import org.portico.spawner.batch.BatchOptions;
@@ -40,6 +42,7 @@ import org.portico.spawner.placement.PoolView;
 import org.portico.spawner.placement.Reservation;
 import org.portico.spawner.placement.Seat;
 import org.portico.spawner.placement.SeatPolicy;
+import org.portico.spawner.placement.SeatSize;
 import org.portico.spawner.placement.SessionRequest;
 import org.portico.spawner.placement.SlurmNodeParser;
 import org.portico.spawner.placement.UserLimits;
@@ -49,6 +52,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * One {@link PlacementEngine} per configured pool, and the gateway's use of it: a seat before a job is
@@ -86,8 +90,16 @@ public final class PlacementService implements SmartLifecycle {
 
 	private volatile @Nullable Disposable advancer;
 
-	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch) {
+	private final ReservationStore reservations;
+
+	// The engine's rebuild must not run beside its reservation changes (advance, reserve, cancel): held seats
+	// would land on nodes before the running sessions are counted. All of these are rare; place() never takes it.
+	private final Object reservationLock = new Object();
+
+	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch,
+			ReservationStore reservations) {
 		this.profiles = profiles;
+		this.reservations = reservations;
 		this.advanceInterval = properties.advanceInterval();
 		properties.pools().forEach((name, pool) -> {
 			this.engines.put(name, new PlacementEngine(config(name, pool, batch)));
@@ -206,7 +218,101 @@ public final class PlacementService implements SmartLifecycle {
 				log.warn("rebuild: no valid seat for user={} server={}: {}", record.user(), record.name(), ex.getMessage());
 			}
 		}
-		this.engines.forEach((name, engine) -> engine.rebuild(byPool.getOrDefault(name, List.of())));
+		Instant now = Instant.now();
+		synchronized (this.reservationLock) {
+			this.engines.forEach((name, engine) -> {
+				engine.rebuild(byPool.getOrDefault(name, List.of()));
+				// the reservations start over: hold their seats again now, not on the next tick
+				engine.advance(now);
+			});
+		}
+	}
+
+	// ---- class reservations
+
+	/**
+	 * Gives each pool the reservations the database keeps (those not over yet), after a gateway restart:
+	 * must complete before {@link #rebuild}, which counts the seats members sit on against them. Those of
+	 * a pool no longer configured are skipped with a warning; ended ones are deleted.
+	 * @return completes when every pool has them; errors only if the database does
+	 */
+	public Mono<Void> restoreReservations() {
+		long now = System.currentTimeMillis();
+		return this.reservations.deleteEnded(now)
+			.thenMany(this.reservations.notEnded(now))
+			.doOnNext((record) -> {
+				try {
+					if (!addReservation(record)) {
+						log.warn("reservation id={} names pool={}, which is not configured (or used by no profile); skipped",
+								record.id(), record.pool());
+					}
+				}
+				catch (IllegalArgumentException ex) {
+					log.warn("reservation id={} cannot be restored: {}", record.id(), ex.getMessage());
+				}
+			})
+			.then();
+	}
+
+	/**
+	 * Adds a reservation to its pool's engine, which holds its seats from its start (less the lead).
+	 * @return {@code false} when the pool is unknown or no profile uses it
+	 */
+	public boolean addReservation(ReservationRecord record) {
+		PlacementEngine engine = this.engines.get(record.pool());
+		SeatSize size = seatSize(record.pool());
+		if (engine == null || size == null) {
+			return false;
+		}
+		Reservation reservation = new Reservation(record.id(), record.group(), record.seats(), size, record.start(), record.end(),
+				Set.copyOf(record.nodes()));
+		synchronized (this.reservationLock) {
+			engine.reserve(reservation, Instant.now());
+		}
+		return true;
+	}
+
+	/** Ends a reservation in its pool now: its held seats return to everyone, members' sessions keep running. */
+	public void cancelReservation(String pool, String id) {
+		PlacementEngine engine = this.engines.get(pool);
+		if (engine != null) {
+			synchronized (this.reservationLock) {
+				engine.cancelReservation(id);
+			}
+		}
+	}
+
+	/**
+	 * The size of a reserved seat of a pool: the largest cores, memory and GPU share among the profiles that
+	 * name the pool, so that a member's session of any of them fits in a held seat.
+	 * @return the size, or {@code null} when the pool is unknown or no profile names it
+	 */
+	public @Nullable SeatSize seatSize(String pool) {
+		if (!this.engines.containsKey(pool)) {
+			return null;
+		}
+		int cores = 0;
+		long memory = 0;
+		GpuShare gpu = GpuShare.NONE;
+		for (ProfileProperties.Profile profile : this.profiles.all().values()) {
+			if (pool.equals(profile.pool())) {
+				cores = Math.max(cores, profile.cores());
+				memory = Math.max(memory, memoryMiB(profile.memory()));
+				GpuShare share = gpuShare(profile);
+				gpu = (share.ordinal() > gpu.ordinal()) ? share : gpu;
+			}
+		}
+		return (cores > 0) ? new SeatSize(cores, memory, gpu) : null;
+	}
+
+	/**
+	 * Per node of a pool, how many reserved seats ({@link #seatSize}) it holds when empty.
+	 * @return node name to seats in configuration order; empty for an unknown pool or one no profile names
+	 */
+	public Map<String, Integer> emptySeats(String pool) {
+		PlacementEngine engine = this.engines.get(pool);
+		SeatSize size = seatSize(pool);
+		return (engine == null || size == null) ? Map.of() : engine.emptySeats(size);
 	}
 
 	/** The pools by name, as a picture taken now. */
@@ -376,7 +482,9 @@ public final class PlacementService implements SmartLifecycle {
 			.onBackpressureDrop()
 			.subscribe((tick) -> {
 				Instant now = Instant.now();
-				this.engines.values().forEach((engine) -> engine.advance(now));
+				synchronized (this.reservationLock) {
+					this.engines.values().forEach((engine) -> engine.advance(now));
+				}
 			});
 	}
 

@@ -11,6 +11,8 @@ public final class Names {
 
 	private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
 
+	private static final Pattern GROUP = Pattern.compile("[a-z0-9_][a-z0-9_-]{0,31}");
+
 	private static final Pattern SERVER = Pattern.compile("[a-z0-9][a-z0-9_-]{0,31}");
 
 	/**
@@ -30,6 +32,16 @@ public final class Names {
 	/** Whether {@code name} is a valid user name. */
 	public static boolean isValidUser(String name) {
 		return USER.matcher(name).matches();
+	}
+
+	/** Whether {@code name} is a valid group name (it appears in URLs and in refusals users read). */
+	public static boolean isValidGroup(String name) {
+		return GROUP.matcher(name).matches();
+	}
+
+	/** Why a group name is refused. */
+	public static String groupRule() {
+		return "A group name has 1 to 32 characters: lower-case letters, digits, '_' and '-', starting with a letter, digit or '_'.";
 	}
 
 	/** Whether {@code name} is a valid server name ({@code ""} is the default server). */

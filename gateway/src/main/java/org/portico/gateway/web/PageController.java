@@ -61,9 +61,13 @@ class PageController {
 
 	private final org.portico.gateway.kernels.KernelService kernels;
 
+	private final org.portico.gateway.group.GroupService groups;
+
 	PageController(Accounts accounts, Authenticator authenticator, ServerManager servers, AppCatalog apps, EventStore events,
 			org.portico.gateway.config.PorticoProperties properties, org.portico.gateway.cull.CullProperties cull, ProfileCatalog profiles,
-			org.portico.gateway.kernels.KernelService kernels, org.portico.gateway.cull.CullPolicies policies) {
+			org.portico.gateway.kernels.KernelService kernels, org.portico.gateway.cull.CullPolicies policies,
+			org.portico.gateway.group.GroupService groups) {
+		this.groups = groups;
 		this.cull = cull;
 		this.policies = policies;
 		this.kernels = kernels;
@@ -227,7 +231,9 @@ class PageController {
 				}
 			});
 			// @formatter:off
-			return this.servers.start(principal.name(), named, app.isEmpty() ? null : app, null, choices, java.util.Set.of(), fields)
+			// the user's groups: members of a class take its reserved seats first
+			return this.groups.groupsOf(principal.name())
+				.flatMap((groups) -> this.servers.start(principal.name(), named, app.isEmpty() ? null : app, null, choices, groups, fields))
 				.thenReturn(pending)
 				.onErrorResume(ServerException.class, (ex) -> {
 					if (ex.kind() == ServerException.Kind.CONFLICT) {

@@ -232,6 +232,19 @@ public final class PlacementEngine {
 	}
 
 	/**
+	 * How many seats of a size each node holds when empty: the most a reservation of that size can ask of
+	 * it. Never blocks.
+	 * @return node name to seats, in configuration order
+	 */
+	public Map<String, Integer> emptySeats(SeatSize size) {
+		Map<String, Integer> seats = new LinkedHashMap<>();
+		for (NodeSlot node : this.nodes) {
+			seats.put(node.name(), node.count(node.empty, size));
+		}
+		return seats;
+	}
+
+	/**
 	 * Adds a reservation. Its seats are held from its start (less the pool's lead) to its end.
 	 * @param reservation the reservation
 	 * @param now the current time

@@ -398,4 +398,16 @@ class PlacementEngineTests {
 		assertThat(engine.snapshot().reservations()).isEmpty();
 		assertThatIllegalArgumentException().isThrownBy(() -> cs101(4, NOW, NOW));
 	}
+
+	@Test
+	void emptySeatsCountWhatAnEmptyNodeHoldsWhateverIsTakenNow() {
+		PlacementEngine engine = new PlacementEngine(pool());
+		// a slice seat of 2 cores and 4 GiB: 32 cores / 2 = 16, 96 GiB / 4 = 24, 2 GPUs x 4 slots = 8
+		SeatSize slice = new SeatSize(2, 4 * GIB, GpuShare.SLICE);
+		assertThat(engine.emptySeats(slice)).containsExactly(java.util.Map.entry("n1", 8), java.util.Map.entry("n2", 8));
+		assertThat(engine.emptySeats(new SeatSize(1, 0, GpuShare.NONE))).containsEntry("n1", 32);
+		admitted(engine.place(member("ann", "class1"), NOW));
+		assertThat(engine.emptySeats(slice)).containsEntry("n1", 8).containsEntry("n2", 8);
+		assertThat(engine.emptySeats(new SeatSize(9, 0, GpuShare.NONE))).containsEntry("n1", 0);
+	}
 }
