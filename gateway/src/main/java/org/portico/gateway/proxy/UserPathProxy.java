@@ -160,12 +160,14 @@ public final class UserPathProxy {
 					"This server belongs to another user; you can reach only your own.");
 		}
 		boolean upgrade = WsProxyHandler.isUpgrade(request);
-		String slashed = target.path() + "/";
-		if (!upgrade && !target.path().endsWith("/")
-				&& this.routes.match(slashed).filter((r) -> r.spec().equals(slashed) && r.owner().equals(owner)).isPresent()) {
-			// a route's bare prefix ("/user/alice/code" -> ".../code/"): servers behind it link relatively
-			String query = target.rawQuery();
-			return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+		if (!upgrade && isBareServerPath(target.path(), owner)) {
+			// a named server's bare prefix ("/user/alice/code" -> ".../code/"): servers behind it link relatively.
+			// Only paths of exactly /user/NAME/X pay for this second lookup and its string.
+			String slashed = target.path() + "/";
+			if (this.routes.match(slashed).filter((r) -> r.spec().equals(slashed) && r.owner().equals(owner)).isPresent()) {
+				String query = target.rawQuery();
+				return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+			}
 		}
 		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(),
 				request.remoteAddress());
@@ -252,6 +254,12 @@ public final class UserPathProxy {
 	private java.util.function.Consumer<io.netty.handler.codec.http.websocketx.WebSocketFrame> onMessage(Route route, ProxyRequest target) {
 		ActivityClassifier.Socket socket = ActivityClassifier.Socket.of(target.path());
 		return (frame) -> this.activity.record(route, ActivityClassifier.isHuman(socket, frame));
+	}
+
+	/** Whether {@code path} is {@code /user/OWNER/X} with nothing after X: what a named server's bare prefix looks like. */
+	static boolean isBareServerPath(String path, String owner) {
+		int start = PREFIX.length() + owner.length() + 1;
+		return path.length() > start && path.indexOf('/', start) < 0;
 	}
 
 	/** The user segment of {@code /user/NAME/...}, or {@code null}. */

@@ -73,6 +73,10 @@ class NamedServersTests {
 			assertThat(alice.get("/user/alice/x?y=1").body()).isEqualTo("keep /user/alice/x?y=1");
 			assertThat(alice.get("/user/alice/side/x?y=1").body()).isEqualTo("strip /x?y=1");
 			assertThat(alice.get("/user/alice/side/").body()).isEqualTo("strip /");
+			HubClient.Response bare = alice.get("/user/alice/side?y=1");
+			assertThat(bare.status()).as("a named server's bare prefix").isEqualTo(302);
+			assertThat(bare.headers().get("location")).containsExactly("/user/alice/side/?y=1");
+			assertThat(alice.get("/user/alice/x").body()).as("no slash added where no route is").isEqualTo("keep /user/alice/x");
 			assertThat(alice.get("/user/alice/sidewalk/x").body()).as("a prefix is whole segments").isEqualTo("keep /user/alice/sidewalk/x");
 			assertThat(portico.server("alice", "side").state().id()).isNotEqualTo(portico.server("alice", "").state().id());
 
