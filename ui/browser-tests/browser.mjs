@@ -19,3 +19,14 @@ export async function launch() {
 export async function shot(page, dir, name) {
   await page.screenshot({ path: join(dir, `${name}.png`) });
 }
+
+// Logs in through the login form and waits until the home page is the page's location. Waiting for
+// the path, not for the navigation's load event: under load that event was seen to miss its 90 s
+// bound after a login that had worked (tests of the desktop, and of Jupyter as a Slurm job).
+export async function login(page, base, user, password) {
+  await page.goto(`${base}/hub/login`);
+  await page.type('#username', user);
+  await page.type('#password', password);
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 90_000 });
+}

@@ -5,7 +5,7 @@
 // Usage: node code-server-session.mjs BASE_URL USER PASSWORD PREFIX FILE ARTIFACT_DIR
 // Prints one JSON line with what it saw; exits non-zero on any failure. Every wait is bounded.
 import { mkdirSync } from 'node:fs';
-import { launch, shot } from './browser.mjs';
+import { launch, login, shot } from './browser.mjs';
 
 const [base, user, password, prefix, file, artifacts] = process.argv.slice(2);
 if (!artifacts) {
@@ -26,11 +26,7 @@ try {
     seen.webSockets.push(event.response.status);
   });
 
-  await page.goto(`${base}/hub/login`);
-  await page.type('#username', user);
-  await page.type('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 90_000 });
+  await login(page, base, user, password);
 
   // the bare prefix, as a user types it: the gateway adds the slash code-server's relative links need
   await page.goto(`${base}${prefix.replace(/\/$/, '')}`);

@@ -6,7 +6,7 @@
 // Prints one JSON line with what it saw (never the URL's fragment, which holds the VNC password);
 // exits non-zero on any failure. Every wait is bounded.
 import { mkdirSync } from 'node:fs';
-import { launch, shot } from './browser.mjs';
+import { launch, login, shot } from './browser.mjs';
 
 const [base, user, password, artifacts, prefixArg] = process.argv.slice(2);
 if (!artifacts) {
@@ -22,11 +22,7 @@ try {
   const page = await browser.newPage();
   page.setDefaultTimeout(90_000);
   page.setDefaultNavigationTimeout(90_000);
-  await page.goto(`${base}/hub/login`);
-  await page.type('#username', user);
-  await page.type('#password', password);
-  await page.click('button[type=submit]');
-  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 90_000 });
+  await login(page, base, user, password);
 
   await page.goto(`${base}${prefix}`);
   await page.waitForFunction(() => document.title.includes('Portico desktop'), { timeout: 60_000 });

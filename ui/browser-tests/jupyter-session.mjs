@@ -5,7 +5,7 @@
 // directly and leaves it running instead of starting and stopping it from the home page.
 // Prints one JSON line with what it saw; exits non-zero on any failure. Every wait is bounded.
 import { mkdirSync } from 'node:fs';
-import { launch, shot } from './browser.mjs';
+import { launch, login, shot } from './browser.mjs';
 
 const [base, user, password, artifacts, mode] = process.argv.slice(2);
 if (!artifacts || (mode !== undefined && mode !== '--running')) {
@@ -22,10 +22,7 @@ try {
   page.setDefaultTimeout(90_000);
   // Jupyter asks before leaving a notebook with unsaved changes
   page.on('dialog', (dialog) => dialog.accept());
-  await page.goto(`${base}/hub/login`);
-  await page.type('#username', user);
-  await page.type('#password', password);
-  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  await login(page, base, user, password);
   seen.home = new URL(page.url()).pathname;
   await shot(page, artifacts, 'home');
 
