@@ -31,9 +31,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.core.io.buffer.DataBufferLimitException;
-import org.springframework.core.io.buffer.DataBufferUtils;
-import java.nio.charset.StandardCharsets;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -53,8 +50,6 @@ class HubApiController {
 	private final Accounts accounts;
 
 	private final ServerManager servers;
-
-	private static final int MAX_BODY = 64 * 1024;
 
 	private final String version;
 
@@ -363,33 +358,10 @@ class HubApiController {
 	 * JSON as a form).
 	 */
 	private Mono<JsonNode> fields(ServerWebExchange exchange, @Nullable Set<String> allowed) {
-		// @formatter:off
-		return DataBufferUtils.join(exchange.getRequest().getBody(), MAX_BODY)
-			.map((buffer) -> {
-				try {
-					return buffer.toString(StandardCharsets.UTF_8);
-				}
-				finally {
-					DataBufferUtils.release(buffer);
-				}
-			})
-			.defaultIfEmpty("")
-			.onErrorMap(DataBufferLimitException.class, (ex) -> ApiException.badRequest("The request body is too large."))
-			.map((text) -> parse(text, allowed));
-		// @formatter:on
+		return ApiBodies.read(exchange, this.json).map((body) -> checked(body, allowed));
 	}
 
-	private JsonNode parse(String text, @Nullable Set<String> allowed) {
-		if (text.isBlank()) {
-			return this.json.createObjectNode();
-		}
-		JsonNode body;
-		try {
-			body = this.json.readTree(text);
-		}
-		catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-			throw ApiException.badRequest("The request body is not valid JSON: " + ex.getOriginalMessage());
-		}
+	private static JsonNode checked(JsonNode body, @Nullable Set<String> allowed) {
 		if (!body.isObject()) {
 			throw ApiException.badRequest("The request body must be a JSON object.");
 		}
