@@ -62,7 +62,7 @@ class BrowserTests {
 		Path log = Files.createTempFile("browser-test", ".log");
 		Process process = new ProcessBuilder(command).directory(BROWSER_TESTS.toFile()).redirectErrorStream(true)
 			.redirectOutput(log.toFile()).start();
-		if (!process.waitFor(4, TimeUnit.MINUTES)) {
+		if (!process.waitFor(6, TimeUnit.MINUTES)) {
 			process.destroyForcibly();
 			throw new AssertionError("browser script timed out:\n" + Files.readString(log));
 		}
