@@ -86,6 +86,9 @@ public final class ServerManager implements SmartLifecycle {
 
 	private final ConcurrentHashMap<String, ServerPhase> phases = new ConcurrentHashMap<>();
 
+	// servers whose start is deciding about a placement seat right now (between seat and claim)
+	private final ConcurrentHashMap<String, Boolean> starting = new ConcurrentHashMap<>();
+
 	private final ConcurrentHashMap<String, Startup> startups = new ConcurrentHashMap<>();
 
 	/** The records of active servers, for sweeps that must not query the database per server. */
@@ -247,8 +250,46 @@ public final class ServerManager implements SmartLifecycle {
 		ServerRecord record = new ServerRecord(user, server, app, ServerPhase.PENDING, spawner.name(), null, Secrets.newToken(),
 				null, now, null, null, "Server requested", walltime.isZero() ? null : now.plus(walltime), null, null,
 				choice.map(ProfileCatalog.Choice::profile).orElse(null));
+		// The seat comes first, in memory: a start the pool cannot take is answered without a database write
+		// (a class's burst is mostly refusals). The guard keeps two starts of the same server from deciding
+		// about one seat at once; it is per server, so the burst's starts never wait for each other.
+		String key = key(user, server);
+		PlacementService.Seated placed = null;
+		boolean freshSeat = false;
+		if (choice.isPresent()) {
+			if (this.starting.putIfAbsent(key, Boolean.TRUE) != null) {
+				return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
+						"The server is already running or starting; stop it first."));
+			}
+			try {
+				freshSeat = !this.seats.holds(user, server);
+				placed = this.seats.seat(choice.get(), user, server, groups, walltime);
+			}
+			catch (PlacementService.Refused ex) {
+				this.starting.remove(key);
+				return refused(record, ex.getMessage());
+			}
+			catch (RuntimeException ex) {
+				this.starting.remove(key);
+				throw ex;
+			}
+		}
+		PlacementService.Seated seat = placed;
+		boolean guarded = choice.isPresent();
+		// a seat taken for this start only goes back unless the claim wins (the server that holds the slot
+		// already has its own seat, or none); also when the caller goes away before the claim answers
+		java.util.concurrent.atomic.AtomicBoolean keepSeat = new java.util.concurrent.atomic.AtomicBoolean(!freshSeat || placed == null);
 		// @formatter:off
 		return this.servers.claim(record)
+			.doOnNext((claimed) -> keepSeat.compareAndSet(false, claimed))
+			.doFinally((signal) -> {
+				if (!keepSeat.get()) {
+					this.seats.release(user, server);
+				}
+				if (guarded) {
+					this.starting.remove(key);
+				}
+			})
 			// building the request may hash the secret for the app (Argon2, CPU-bound): off the event loop
 			.publishOn(Schedulers.boundedElastic())
 			.flatMap((claimed) -> {
@@ -256,13 +297,7 @@ public final class ServerManager implements SmartLifecycle {
 					return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
 							"The server is already running or starting; stop it first."));
 				}
-				PlacementService.Seated seated;
-				try {
-					seated = choice.isPresent() ? this.seats.seat(choice.get(), user, server, groups, walltime) : null;
-				}
-				catch (PlacementService.Refused ex) {
-					return refused(record, ex.getMessage());
-				}
+				PlacementService.Seated seated = seat;
 				log.info("spawn requested user={} server={} app={}", user, server, app);
 				remember(record);
 				Startup startup = begin(record);
@@ -317,15 +352,13 @@ public final class ServerManager implements SmartLifecycle {
 		return null;
 	}
 
-	/** A start the placement pool refused: saved as failed with the pool's reason, which the caller gets as the error. */
+	/**
+	 * A start the placement pool refused before anything was claimed: the record is left as it was, the
+	 * refusal goes into the event log, and the caller gets the pool's reason as the error.
+	 */
 	private Mono<ServerRecord> refused(ServerRecord record, String message) {
-		String key = key(record.user(), record.name());
-		// @formatter:off
-		return save(record.withPhase(ServerPhase.FAILED, message))
-			.then(this.events.record(record.user(), record.name(), "spawn-refused", message))
-			.then(Mono.fromRunnable(() -> this.phases.put(key, ServerPhase.FAILED)))
+		return this.events.record(record.user(), record.name(), "spawn-refused", message)
 			.then(Mono.error(new ServerException(ServerException.Kind.REFUSED, message)));
-		// @formatter:on
 	}
 
 	/**

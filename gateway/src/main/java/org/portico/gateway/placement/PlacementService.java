@@ -76,6 +76,12 @@ public final class PlacementService implements SmartLifecycle {
 	/** The state key of who binds the GPU: {@code SCHEDULER} (Slurm picks the device) or {@code ENVIRONMENT}. */
 	public static final String BINDING = "placement.binding";
 
+	/**
+	 * The state key that says the seat's GPU index is the device the scheduler bound the job to (read from
+	 * the scheduler once the job ran), not only Portico's count.
+	 */
+	public static final String GPU_CONFIRMED = "placement.gpuConfirmed";
+
 	private static final Pattern MEMORY = Pattern.compile("([0-9]{1,12})\\s*([MmGgTt]?)");
 
 	private static final Pattern GRES_SHARD = Pattern.compile("shard:([0-9]{1,3})");
@@ -188,6 +194,43 @@ public final class PlacementService implements SmartLifecycle {
 		log.info("placed user={} server={} pool={} node={} gpu={} slots={} cores={}", user, server, pool, seat.node(), seat.gpu(),
 				seat.gpuSlots(), seat.cores());
 		return new Seated(pool, seat, options, environment, data);
+	}
+
+	/** Whether a server holds a seat in any pool now. */
+	public boolean holds(String user, String server) {
+		String id = sessionId(user, server);
+		for (PlacementEngine engine : this.engines.values()) {
+			if (engine.seat(id) != null) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether a server's seat is bound to its GPU by the scheduler (and so must be read back from it).
+	 */
+	public static boolean schedulerPicksGpu(@Nullable SpawnState state) {
+		return state != null && state.get(POOL) != null && state.get(ExistingSession.GPU) != null
+				&& GpuBinding.SCHEDULER.name().equals(state.get(BINDING));
+	}
+
+	/**
+	 * Moves a server's seat to the GPU device the scheduler bound its job to ({@link PlacementEngine#moveGpu}).
+	 * @return the state data to store with the server (the device and {@link #GPU_CONFIRMED}), or
+	 * {@code null} when the server has no seat with a GPU or its node has no such device
+	 */
+	public @Nullable Map<String, String> moveGpu(String user, String server, int device) {
+		String id = sessionId(user, server);
+		for (Map.Entry<String, PlacementEngine> entry : this.engines.entrySet()) {
+			Seat moved = entry.getValue().moveGpu(id, device);
+			if (moved != null) {
+				log.info("seat bound by the scheduler user={} server={} pool={} node={} gpu={}", user, server, entry.getKey(),
+						moved.node(), moved.gpu());
+				return Map.of(ExistingSession.GPU, Integer.toString(moved.gpu()), GPU_CONFIRMED, "true");
+			}
+		}
+		return null;
 	}
 
 	/** Gives back a server's seat, in whichever pool it is; idempotent, never blocks. */
@@ -357,6 +400,7 @@ public final class PlacementService implements SmartLifecycle {
 		model.put("memory_mib", integer(data.get("placement.memoryMiB")));
 		model.put("reservation", data.get(ExistingSession.RESERVATION));
 		model.put("gpu_bound_by", (data.get(BINDING) != null) ? data.get(BINDING).toLowerCase(Locale.ROOT) : null);
+		model.put("gpu_confirmed", "true".equals(data.get(GPU_CONFIRMED)) || !GpuBinding.SCHEDULER.name().equals(data.get(BINDING)));
 		model.put("text", describe(data));
 		return model;
 	}
@@ -371,8 +415,8 @@ public final class PlacementService implements SmartLifecycle {
 			String share = slots.equals(per) ? "a whole GPU" : slots + " of " + per + " slots of a GPU";
 			// Slurm 22.05 cannot be asked for a shard of one given GPU: it picks the device, so Portico's index
 			// is its own count per GPU, not the device the job sees
-			text.append(GpuBinding.SCHEDULER.name().equals(data.get(BINDING)) ? ", " + share + " (the scheduler picks the device)"
-					: ", GPU " + gpu + " (" + share + ")");
+			boolean unknownDevice = GpuBinding.SCHEDULER.name().equals(data.get(BINDING)) && !"true".equals(data.get(GPU_CONFIRMED));
+			text.append(unknownDevice ? ", " + share + " (the scheduler picks the device)" : ", GPU " + gpu + " (" + share + ")");
 		}
 		else {
 			text.append(", no GPU");
