@@ -68,4 +68,15 @@ public interface Spawner {
 	default Mono<Void> extend(SpawnState state, Duration walltime) {
 		return Mono.empty();
 	}
+
+	/**
+	 * The GPU devices (indexes on the server's node) that something outside the gateway bound the running
+	 * server to: a batch scheduler that picks the device of a GPU share itself (Slurm's shards).
+	 * @return emits the indexes, in order; empty when the spawner does not know, the server holds no GPU or
+	 * the scheduler does not answer (never an error: the caller keeps what it had). The default, for
+	 * spawners that never pick a device themselves, emits an empty list at once. Does not block.
+	 */
+	default Mono<java.util.List<Integer>> devices(SpawnState state) {
+		return Mono.just(java.util.List.of());
+	}
 }

@@ -72,4 +72,9 @@ final class DeferredSpawner implements Spawner {
 	public Mono<Void> extend(SpawnState state, Duration walltime) {
 		return Mono.defer(() -> delegate().extend(state, walltime));
 	}
+
+	@Override
+	public Mono<java.util.List<Integer>> devices(SpawnState state) {
+		return Mono.defer(() -> delegate().devices(state));
+	}
 }

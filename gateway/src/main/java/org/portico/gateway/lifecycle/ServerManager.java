@@ -445,6 +445,7 @@ public final class ServerManager implements SmartLifecycle {
 				// Saved the moment the process or job exists: a restart from here on finds it.
 				return save(launched).then(awaitReady(launched, handle, startup));
 			})
+			.flatMap((running) -> schedulerDevice(spawner, running))
 			.flatMap((running) -> save(running).thenReturn(running))
 			.doOnNext((running) -> {
 				this.phases.put(key, ServerPhase.RUNNING);
@@ -456,6 +457,35 @@ public final class ServerManager implements SmartLifecycle {
 		// @formatter:on
 		// The start runs on its own, past the request that asked for it; failures are handled inside.
 		startup.pipeline.set(pipeline.subscribe(null, (ex) -> log.error("start pipeline failed user={}", record.user(), ex)));
+	}
+
+	/**
+	 * A running server whose GPU share the scheduler binds (Slurm picks the device of a shard): its seat moved
+	 * to the device the job got, so the pool shows who really sits on which GPU, and stored so that a restart
+	 * rebuilds the truth. One read-only query per start, bounded; without an answer the seat stays as it was.
+	 */
+	private Mono<ServerRecord> schedulerDevice(Spawner spawner, ServerRecord running) {
+		SpawnState state = running.state();
+		if (!PlacementService.schedulerPicksGpu(state)) {
+			return Mono.just(running);
+		}
+		// @formatter:off
+		return spawner.devices(state)
+			.timeout(Duration.ofSeconds(15))
+			.map((devices) -> {
+				Map<String, String> moved = (devices.size() == 1) ? this.seats.moveGpu(running.user(), running.name(), devices.get(0)) : null;
+				if (moved == null) {
+					return running;
+				}
+				Map<String, String> data = new java.util.LinkedHashMap<>(state.data());
+				data.putAll(moved);
+				return running.withState(new SpawnState(state.spawner(), state.id(), data));
+			})
+			.onErrorResume((ex) -> {
+				log.warn("no device answer for user={} server={}: {}", running.user(), running.name(), ex.toString());
+				return Mono.just(running);
+			});
+		// @formatter:on
 	}
 
 	private Mono<ServerRecord> awaitReady(ServerRecord record, SpawnHandle handle, Startup startup) {

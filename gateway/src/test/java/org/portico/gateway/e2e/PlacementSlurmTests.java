@@ -173,7 +173,9 @@ class PlacementSlurmTests {
 		}
 		assertThat(admitted).as("16 cores at 4 a seat").hasSize(4);
 		assertThat(refusedUser).isNotNull();
-		assertThat(portico.server(refusedUser).phase()).isEqualTo(ServerPhase.FAILED);
+		// refused before anything was claimed: no job, no record of a start
+		ServerRecord untouched = portico.server(refusedUser);
+		assertThat(untouched == null || !untouched.phase().active()).as(String.valueOf(untouched)).isTrue();
 
 		Map<String, Integer> perDevice = new HashMap<>();
 		for (String user : admitted) {
@@ -192,6 +194,10 @@ class PlacementSlurmTests {
 			assertThat(seat.path("gpu_slots").asInt()).isEqualTo(1);
 			assertThat(seat.path("slots_per_gpu").asInt()).isEqualTo(4);
 			assertThat(seat.path("cores").asInt()).isEqualTo(4);
+			// Slurm picks a shard's device itself: the seat shows the device the job got, read back from Slurm
+			assertThat(seat.path("gpu").asText()).as("seat %s", seat).isEqualTo(env.path("CUDA_VISIBLE_DEVICES").asText());
+			assertThat(seat.path("gpu_confirmed").asBoolean()).as("seat %s", seat).isTrue();
+			assertThat(seat.path("text").asText()).contains("GPU " + env.path("CUDA_VISIBLE_DEVICES").asText());
 		}
 		System.out.println("sessions per device inside the jobs: " + perDevice);
 		assertThat(perDevice.values()).allSatisfy((n) -> assertThat(n).isLessThanOrEqualTo(4));
@@ -207,6 +213,7 @@ class PlacementSlurmTests {
 			used += gpu.path("used").asInt();
 		}
 		assertThat(used).isEqualTo(4);
+		assertThat(usedPerGpu(node)).as("the pool's view per GPU is what the jobs got").isEqualTo(perDevice);
 		assertThat(clients.get(admitted.get(0)).get("/hub/api/placement").status()).isEqualTo(403);
 
 		// a stop frees the seat; the refused user now gets it
@@ -233,6 +240,12 @@ class PlacementSlurmTests {
 		for (String user : admitted) {
 			awaitPhase(user, ServerPhase.RUNNING);
 		}
+		Map<String, Integer> devicesNow = new HashMap<>();
+		for (String user : admitted) {
+			devicesNow.merge(awaitEnvironment(user).path("CUDA_VISIBLE_DEVICES").asText(), 1, Integer::sum);
+		}
+		JsonNode rebuiltNode = admin.get("/hub/api/placement").json().path("pools").path("shared").path("nodes").get(0);
+		assertThat(usedPerGpu(rebuiltNode)).as("rebuilt per GPU from the stored devices: " + rebuiltNode).isEqualTo(devicesNow);
 		for (String user : admitted) {
 			String job = portico.server(user).state().id();
 			assertThat(clients.get(user).delete("/hub/api/users/" + user + "/server").status()).isIn(202, 204);
@@ -247,6 +260,19 @@ class PlacementSlurmTests {
 	}
 
 	// ---- helpers
+
+	/** A node's sessions per GPU index in the pool's view ({@code "0" -> 3}), GPUs with none left out. */
+	private static Map<String, Integer> usedPerGpu(JsonNode node) {
+		Map<String, Integer> used = new HashMap<>();
+		int index = 0;
+		for (JsonNode gpu : node.path("gpus")) {
+			if (gpu.path("used").asInt() > 0) {
+				used.put(Integer.toString(gpu.has("index") ? gpu.path("index").asInt() : index), gpu.path("used").asInt());
+			}
+			index++;
+		}
+		return used;
+	}
 
 	/** Waits until the user's server is ready, then reads the job's environment through the gateway. */
 	private static JsonNode awaitEnvironment(String user) throws Exception {

@@ -83,6 +83,24 @@ public interface BatchScheduler {
 	}
 
 	/**
+	 * The command that shows which GPU devices the scheduler bound a running job to ({@code scontrol show job
+	 * -d}), where the scheduler picks them itself; a read-only query.
+	 * @throws IllegalArgumentException for a malformed job id
+	 */
+	default Optional<CommandLine> devices(String jobId) {
+		return Optional.empty();
+	}
+
+	/**
+	 * Reads the output of {@link #devices(String)}.
+	 * @return the device indexes on the job's node, in order; empty when the job holds none or the output
+	 * does not say
+	 */
+	default List<Integer> parseDevices(CommandResult result) {
+		return List.of();
+	}
+
+	/**
 	 * The command that asks the scheduler's accounting how a finished job ended ({@code sacct},
 	 * {@code qstat -x}, {@code qacct}), where the scheduler has one.
 	 * @throws IllegalArgumentException for a malformed job id

@@ -368,6 +368,29 @@ public final class BatchSpawner implements Spawner {
 		// @formatter:on
 	}
 
+	/** Asks the scheduler ({@link BatchScheduler#devices}, a read-only query with the gateway's own rights). */
+	@Override
+	public Mono<List<Integer>> devices(SpawnState state) {
+		CommandLine command;
+		try {
+			command = this.scheduler.devices(state.id()).orElse(null);
+		}
+		catch (IllegalArgumentException ex) {
+			return Mono.just(List.of());
+		}
+		if (command == null) {
+			return Mono.just(List.of());
+		}
+		// @formatter:off
+		return this.runner.run(command)
+			.map(this.scheduler::parseDevices)
+			.onErrorResume((ex) -> {
+				log.warn("could not read the devices of jobId={}: {}", state.id(), ex.getMessage());
+				return Mono.just(List.of());
+			});
+		// @formatter:on
+	}
+
 	private Handle supervise(SpawnState state, SpawnRequest request, ReadinessCallbacks.Registration registration,
 			List<String> extraSecrets, SpawnProgress first) {
 		Handle handle = new Handle(state, request, registration, extraSecrets);

@@ -389,6 +389,40 @@ public final class PlacementEngine {
 		return new PoolView(views, reservationViews);
 	}
 
+	/**
+	 * Moves a session's GPU slots to the device the scheduler bound its job to. Slurm 22.05 cannot be asked
+	 * for a shard of one given GPU: it picks the device itself (it fills one GPU's shards before the next),
+	 * so the engine's own pick is only a count until the job runs and the scheduler's answer is known. The
+	 * node's totals do not change; the device's count may pass its slots for a moment while moves of other
+	 * sessions are still to come (the scheduler itself never over-fills a device). Never blocks.
+	 * @param sessionId the session's id
+	 * @param gpu the device's index on the session's node
+	 * @return the seat as it is now, or {@code null} when the session has no seat, holds no GPU slots or
+	 * its node has no such GPU
+	 */
+	public @Nullable Seat moveGpu(String sessionId, int gpu) {
+		for (;;) {
+			Seat seat = this.seats.get(sessionId);
+			if (seat == null || seat.gpu() == null) {
+				return null;
+			}
+			if (seat.gpu() == gpu) {
+				return seat;
+			}
+			NodeSlot node = this.nodesByName.get(seat.node());
+			if (node == null || gpu < 0 || gpu >= node.load().gpus()) {
+				return null;
+			}
+			Seat moved = seat.onGpu(gpu);
+			if (this.seats.replace(sessionId, seat, moved)) {
+				// additive, so a release between the replace and this update still sums up right
+				node.update((load) -> load.minusSession(Allocation.of(seat)).plusSession(Allocation.of(moved)));
+				log.debug("moved session={} node={} gpu={}->{}", sessionId, seat.node(), seat.gpu(), gpu);
+				return moved;
+			}
+		}
+	}
+
 	/** The seat of a session, or {@code null}. */
 	public @Nullable Seat seat(String sessionId) {
 		return this.seats.get(sessionId);

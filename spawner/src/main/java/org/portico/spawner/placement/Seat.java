@@ -94,6 +94,17 @@ public record Seat(String sessionId, String user, String node, @Nullable Integer
 		return this.since.plus(this.walltime);
 	}
 
+	/** This seat with its slots on another GPU of the same node (and that GPU in its pins). */
+	public Seat onGpu(int device) {
+		if (this.gpu == null) {
+			throw new IllegalStateException("a seat without GPU slots cannot move to a GPU");
+		}
+		Map<String, String> pins = new LinkedHashMap<>(this.environmentPins);
+		pins.computeIfPresent(CUDA_VISIBLE_DEVICES, (key, old) -> Integer.toString(device));
+		return new Seat(this.sessionId, this.user, this.node, device, this.gpuSlots, this.slotsPerGpu, this.gpuMemoryMiB,
+				this.cores, this.memoryMiB, this.walltime, this.since, this.reservationId, pins);
+	}
+
 	/**
 	 * The environment the job must run with to keep to its share.
 	 * @param binding who binds the GPU; with {@link GpuBinding#SCHEDULER} the scheduler sets

@@ -46,6 +46,9 @@ import org.portico.spawner.exec.CommandResult;
  */
 public final class SlurmScheduler implements BatchScheduler {
 
+	private static final java.util.regex.Pattern DEVICES = java.util.regex.Pattern
+		.compile("\\bGRES=[A-Za-z0-9_:]+\\(IDX:([0-9]{1,3}(?:-[0-9]{1,3})?(?:,[0-9]{1,3}(?:-[0-9]{1,3})?){0,63})\\)");
+
 	/** The {@code squeue -O} fields, in order; {@code Name} must stay last. */
 	static final List<String> FIELDS = List.of("JobID", "State", "BatchHost", "Partition", "UserName", "PriorityLong",
 			"SubmitTime", "StartTime", "TimeLimit", "TimeLeft", "exit_code", "Reason", "Name");
@@ -301,6 +304,35 @@ public final class SlurmScheduler implements BatchScheduler {
 	public Optional<CommandLine> timeLimit(String jobId, Duration walltime, List<String> submitted) {
 		return Optional.of(command(List.of("scontrol", "update", "JobId=" + checkedId(jobId),
 				"TimeLimit=" + JobSpec.minutes(JobSpec.checkedWalltime(walltime)))));
+	}
+
+	@Override
+	public Optional<CommandLine> devices(String jobId) {
+		return Optional.of(command(List.of("scontrol", "show", "job", "-d", "-o", checkedId(jobId))));
+	}
+
+	/**
+	 * Reads the detail of {@code scontrol show job -d -o}: Slurm 22.05 writes the node's binding as
+	 * {@code GRES=shard:1(IDX:0)} or {@code GRES=gpu:2(IDX:0-1)} (measured on the loopback cluster).
+	 */
+	@Override
+	public List<Integer> parseDevices(CommandResult result) {
+		if (!result.success()) {
+			return List.of();
+		}
+		java.util.regex.Matcher m = DEVICES.matcher(result.stdout());
+		java.util.TreeSet<Integer> devices = new java.util.TreeSet<>();
+		while (m.find()) {
+			for (String part : m.group(1).split(",")) {
+				String[] range = part.split("-", 2);
+				int first = Integer.parseInt(range[0]);
+				int last = (range.length == 2) ? Integer.parseInt(range[1]) : first;
+				for (int i = first; i <= last && i - first < 64; i++) {
+					devices.add(i);
+				}
+			}
+		}
+		return List.copyOf(devices);
 	}
 
 	@Override

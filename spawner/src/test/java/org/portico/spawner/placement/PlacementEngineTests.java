@@ -70,6 +70,33 @@ class PlacementEngineTests {
 	}
 
 	@Test
+	void aSeatMovesToTheDeviceTheSchedulerBoundItsJobTo() {
+		// spread put u0 on n1's GPU 0 and u2 on its GPU 1 (or the other way round); Slurm put both on GPU 0
+		PlacementEngine engine = new PlacementEngine(pool());
+		List<Seat> seats = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			seats.add(admitted(engine.place(request("u" + i, 1, GIB, GpuShare.SLICE), NOW)));
+		}
+		Seat onOne = seats.stream().filter((seat) -> seat.node().equals("n1") && seat.gpu() == 1).findFirst().orElseThrow();
+		Seat moved = engine.moveGpu(onOne.sessionId(), 0);
+		assertThat(moved.gpu()).isZero();
+		assertThat(moved.environmentPins()).containsEntry("CUDA_VISIBLE_DEVICES", "0");
+		assertThat(engine.seat(onOne.sessionId())).isEqualTo(moved);
+		PoolView.NodeView n1 = engine.snapshot().nodes().stream().filter((node) -> node.name().equals("n1")).findFirst().orElseThrow();
+		assertThat(n1.gpus()).extracting(PoolView.GpuView::used).containsExactly(2, 0);
+		assertThat(n1.coresInUse()).isEqualTo(2);
+		// the same move again changes nothing; no such device or no seat: nothing
+		assertThat(engine.moveGpu(onOne.sessionId(), 0)).isEqualTo(moved);
+		assertThat(engine.moveGpu(onOne.sessionId(), 2)).isNull();
+		assertThat(engine.moveGpu("nobody/", 0)).isNull();
+		// released from where it is now: the node is back to its other session only
+		engine.release(onOne.sessionId());
+		n1 = engine.snapshot().nodes().stream().filter((node) -> node.name().equals("n1")).findFirst().orElseThrow();
+		assertThat(n1.gpus()).extracting(PoolView.GpuView::used).containsExactly(1, 0);
+		assertThat(n1.coresInUse()).isEqualTo(1);
+	}
+
+	@Test
 	void spreadWithoutGpuBalancesCores() {
 		PlacementEngine engine = new PlacementEngine(pool());
 		for (int i = 0; i < 6; i++) {

@@ -15,6 +15,7 @@ import org.portico.spawner.batch.TestJobs;
 import org.portico.spawner.exec.CommandResult;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Against outputs captured from Slurm 22.05.8 (see src/test/resources/slurm/README.md). */
 class SlurmSchedulerTests extends BatchSchedulerCompatibilityKit {
@@ -159,5 +160,16 @@ class SlurmSchedulerTests extends BatchSchedulerCompatibilityKit {
 		assertThat(this.slurm.timeLimit("4711", Duration.ofMinutes(90).plusSeconds(1), List.of()).orElseThrow().argv())
 			.endsWith("TimeLimit=91");
 		assertThat(this.slurm.timeLimit("4711", Duration.ofDays(3), List.of()).orElseThrow().argv()).endsWith("TimeLimit=4320");
+	}
+
+	@Test
+	void readsTheDevicesSlurmBoundAJobTo() {
+		assertThat(this.slurm.devices("42").orElseThrow().argv()).containsExactly("scontrol", "show", "job", "-d", "-o", "42");
+		assertThatThrownBy(() -> this.slurm.devices("42; id")).isInstanceOf(IllegalArgumentException.class);
+		// the job's own request (GRES=shard:2) carries no binding; the node line's GRES=shard:2(IDX:0) does
+		assertThat(this.slurm.parseDevices(TestJobs.ok("slurm/scontrol-show-job-d-shard.stdout"))).containsExactly(0);
+		assertThat(this.slurm.parseDevices(TestJobs.ok("slurm/scontrol-show-job-d-gpus.stdout"))).containsExactly(0, 1);
+		assertThat(this.slurm.parseDevices(CommandResult.of(1, "", "slurm_load_jobs error: Invalid job id specified"))).isEmpty();
+		assertThat(this.slurm.parseDevices(CommandResult.of(0, "JobId=7 Nodes=n1 GRES=gpu:h100:1(IDX:3) x", ""))).containsExactly(3);
 	}
 }
