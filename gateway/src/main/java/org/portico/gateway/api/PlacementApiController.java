@@ -32,7 +32,7 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @RequestMapping(path = "/hub/api/placement", produces = MediaType.APPLICATION_JSON_VALUE)
-class PlacementApiController {
+public class PlacementApiController {
 
 	private final PlacementService placement;
 
@@ -116,7 +116,8 @@ class PlacementApiController {
 		}
 	}
 
-	private static Map<String, Object> pool(PoolView view) {
+	/** A pool as the API and the admin page show it. */
+	public static Map<String, Object> pool(PoolView view) {
 		Map<String, Object> model = new LinkedHashMap<>();
 		model.put("sessions", view.sessions());
 		List<Object> nodes = new ArrayList<>();

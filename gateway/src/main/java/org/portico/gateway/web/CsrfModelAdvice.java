@@ -10,7 +10,7 @@ import reactor.core.publisher.Mono;
  * Puts the CSRF token into every page's model as {@code _csrf}; resolving it also makes Spring
  * Security set the token's cookie.
  */
-@ControllerAdvice(assignableTypes = PageController.class)
+@ControllerAdvice(assignableTypes = { PageController.class, AdminPageController.class })
 class CsrfModelAdvice {
 
 	@ModelAttribute("_csrf")
