@@ -46,6 +46,7 @@ import org.portico.spawner.placement.SessionRequest;
 import org.portico.spawner.placement.UserLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
@@ -104,6 +105,7 @@ public final class PlacementService implements SmartLifecycle {
 	// would land on nodes before the running sessions are counted. All of these are rare; place() never takes it.
 	private final Object reservationLock = new Object();
 
+	@Autowired
 	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch,
 			ReservationStore reservations) {
 		this(properties, profiles, batch, reservations, new LocalCommandRunner(LocalCommandRunner.DEFAULT_ENVIRONMENT, 8 * 1024 * 1024));
