@@ -122,7 +122,10 @@ public final class PlacementService implements SmartLifecycle {
 			List<NodeReport> reports = source.read().block(source.timeout());
 			PlacementEngine engine = new PlacementEngine(config(name, pool, NodeReport.usable(Objects.requireNonNull(reports))));
 			// nodes the scheduler lists as down or disabled are shown as closed, and open when it reports them usable
-			engine.updateNodes(reports);
+			List<String> closed = engine.updateNodes(reports);
+			if (!closed.isEmpty()) {
+				log.info("placement pool={} at start-up: {}", name, String.join(", ", closed));
+			}
 			this.engines.put(name, engine);
 			this.sources.put(name, source);
 			if (pool.refreshInterval().isNegative()) {
@@ -551,11 +554,13 @@ public final class PlacementService implements SmartLifecycle {
 		return source.read()
 			.timeout(source.timeout(), Mono.error(() -> new IllegalStateException("no answer within " + source.timeout())))
 			.doOnNext((reports) -> {
+				List<String> changes;
 				synchronized (this.reservationLock) {
-					if (engine.updateNodes(reports)) {
-						log.info("placement pool={} nodes re-read: {} listed, {} usable", name, reports.size(),
-								NodeReport.usable(reports).size());
-					}
+					changes = engine.updateNodes(reports);
+				}
+				if (!changes.isEmpty()) {
+					log.info("placement pool={} nodes changed: {}; {} listed, {} usable", name, String.join(", ", changes),
+							reports.size(), NodeReport.usable(reports).size());
 				}
 			})
 			.then()

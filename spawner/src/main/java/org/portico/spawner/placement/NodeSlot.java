@@ -36,7 +36,7 @@ final class NodeSlot {
 	/** Whether new seats (and held seats) may go on this node; a closed node keeps its running sessions. */
 	final boolean open;
 
-	/** The scheduler's word for the node's state, as reported (for refusals and logs). */
+	/** {@code open}, or the scheduler's word for the state of a closed node, as reported (for refusals and logs). */
 	final String state;
 
 	/** The load of this node without any session or hold. */
@@ -47,7 +47,7 @@ final class NodeSlot {
 	private volatile boolean retired;
 
 	NodeSlot(NodeCapacity capacity, Oversubscription oversubscription) {
-		this(capacity, oversubscription, true, "configured", null);
+		this(capacity, oversubscription, true, "open", null);
 	}
 
 	private NodeSlot(NodeCapacity capacity, Oversubscription oversubscription, boolean open, String state,

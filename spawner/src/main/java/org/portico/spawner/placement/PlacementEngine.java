@@ -362,11 +362,12 @@ public final class PlacementEngine {
 	 * themselves). Must not run concurrently with {@link #rebuild}. Nodes of the same name and state and
 	 * capacity are left as they are.
 	 * @param reports the scheduler's listing, in its order (usable or not)
-	 * @return whether anything changed
+	 * @return what changed, one phrase per node (for example {@code n3 closed (drain)}, {@code n4 added});
+	 * empty when nothing did
 	 * @throws IllegalArgumentException if the listing names a node twice or a GPU node has no slot with the
 	 * pool's sharing; nothing is changed then
 	 */
-	public boolean updateNodes(List<NodeReport> reports) {
+	public List<String> updateNodes(List<NodeReport> reports) {
 		Objects.requireNonNull(reports, "reports");
 		Oversubscription oversubscription = this.config.oversubscription();
 		Map<String, NodeReport> byName = new LinkedHashMap<>();
@@ -380,12 +381,12 @@ public final class PlacementEngine {
 						+ " MiB have no slot with " + oversubscription.gpuSharing());
 			}
 		}
+		List<String> changes = new ArrayList<>();
 		synchronized (this.nodeUpdates) {
 			Nodes current = this.nodes;
 			List<NodeSlot> next = new ArrayList<>(byName.size());
 			List<NodeSlot> retired = new ArrayList<>();
 			List<NodeSlot> dropped = new ArrayList<>();
-			List<String> changes = new ArrayList<>();
 			for (NodeReport report : byName.values()) {
 				NodeSlot old = current.byName.get(report.capacity().name());
 				String state = report.usable() ? "open" : report.state();
@@ -424,7 +425,7 @@ public final class PlacementEngine {
 				}
 			}
 			if (changes.isEmpty()) {
-				return false;
+				return List.of();
 			}
 			// publish first, then retire: a placement that fails on a retired slot rescans and finds the new one
 			this.nodes = Nodes.of(next.toArray(NodeSlot[]::new));
@@ -454,12 +455,14 @@ public final class PlacementEngine {
 							+ "sessions end", node.name(), load.cores, node.coreCapacity, load.memoryMiB, node.memoryCapacityMiB);
 				}
 			}
-			log.info("placement nodes changed: {}; {} nodes, {} open{}", String.join(", ", changes), next.size(),
-					next.stream().filter((node) -> node.open).count(),
-					(moved > 0) ? "; " + moved + " held seats to hold elsewhere" : "");
+			if (moved > 0) {
+				changes.add(moved + " held seats to hold elsewhere");
+			}
+			log.debug("placement nodes changed: {}; {} nodes, {} open", changes, next.size(),
+					next.stream().filter((node) -> node.open).count());
 		}
 		holdOpenSeats();
-		return true;
+		return List.copyOf(changes);
 	}
 
 	private static String describeChange(NodeSlot old, NodeReport report, String state) {

@@ -38,8 +38,8 @@ public record PoolView(List<NodeView> nodes, List<ReservationView> reservations)
 	 * @param seats the sessions on it
 	 * @param held the seats held on it for reservations
 	 * @param open whether it takes new seats (a closed node keeps its running sessions)
-	 * @param state the scheduler's word for its state when it was last read ({@code configured} for a node
-	 * from configuration)
+	 * @param state {@code open}, or for a closed node the scheduler's word for its state when it was last read
+	 * ({@code gone} when it was no longer listed)
 	 */
 	public record NodeView(String name, NodeCapacity capacity, int coreCapacity, int coresInUse, long memoryCapacityMiB,
 			long memoryInUseMiB, List<GpuView> gpus, List<Seat> seats, List<HeldSeat> held, boolean open, String state) {

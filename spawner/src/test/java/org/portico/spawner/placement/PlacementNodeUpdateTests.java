@@ -77,7 +77,8 @@ class PlacementNodeUpdateTests {
 		PlacementEngine engine = engine(n1);
 		Seat running = admitted(engine.place(request("a/", 2, GpuShare.SLICE), NOW));
 
-		assertThat(engine.updateNodes(List.of(closed(n1, "queue all.q@n1 state d")))).isTrue();
+		assertThat(engine.updateNodes(List.of(closed(n1, "queue all.q@n1 state d"))))
+			.containsExactly("n1 closed (queue all.q@n1 state d)");
 		Decision.Refused refusal = refused(engine.place(request("b/", 2, GpuShare.NONE), NOW));
 		assertThat(refusal.reason()).isEqualTo(RefusalReason.CLOSED);
 		assertThat(refusal.message()).isEqualTo("No node of this queue takes new sessions now (n1: queue all.q@n1 state d); "
@@ -86,7 +87,7 @@ class PlacementNodeUpdateTests {
 		assertThat(view(engine, "n1").open()).isFalse();
 		assertThat(view(engine, "n1").coresInUse()).isEqualTo(2);
 
-		assertThat(engine.updateNodes(List.of(open(n1)))).isTrue();
+		assertThat(engine.updateNodes(List.of(open(n1)))).containsExactly("n1 open again");
 		assertThat(view(engine, "n1").coresInUse()).as("the running session still counts").isEqualTo(2);
 		admitted(engine.place(request("b/", 6, GpuShare.NONE), NOW));
 		assertThat(refused(engine.place(request("c/", 1, GpuShare.NONE), NOW)).reason()).isEqualTo(RefusalReason.FULL);
@@ -98,7 +99,7 @@ class PlacementNodeUpdateTests {
 	void theSameListingChangesNothing() {
 		NodeCapacity n1 = node("n1", 8);
 		PlacementEngine engine = engine(n1);
-		assertThat(engine.updateNodes(List.of(open(n1)))).isFalse();
+		assertThat(engine.updateNodes(List.of(open(n1)))).isEmpty();
 	}
 
 	@Test
@@ -128,7 +129,7 @@ class PlacementNodeUpdateTests {
 			onN2 = seat.node().equals("n2") ? seat : null;
 		}
 		assertThat(onN2).as("spread puts a session on n2").isNotNull();
-		engine.updateNodes(List.of(open(node("n1", 8))));
+		assertThat(engine.updateNodes(List.of(open(node("n1", 8))))).containsExactly("n2 gone (sessions keep running)");
 		assertThat(view(engine, "n2").open()).isFalse();
 		assertThat(view(engine, "n2").state()).isEqualTo("gone");
 		for (int i = 0; i < 16; i++) {
@@ -154,7 +155,7 @@ class PlacementNodeUpdateTests {
 		engine.reserve(new Reservation("r1", "class", 2, new SeatSize(2, 0, GpuShare.SLICE), NOW.minusSeconds(60),
 				NOW.plusSeconds(3600), Set.of()), NOW);
 		assertThat(engine.snapshot().reservations()).singleElement().satisfies((r) -> assertThat(r.held()).isEqualTo(2));
-		engine.updateNodes(List.of(closed(n1, "drain"), open(n2)));
+		assertThat(engine.updateNodes(List.of(closed(n1, "drain"), open(n2)))).contains("n1 closed (drain)");
 		assertThat(view(engine, "n1").held()).isEmpty();
 		assertThat(view(engine, "n2").held()).hasSize(2);
 		assertThat(engine.snapshot().reservations()).singleElement().satisfies((r) -> assertThat(r.held()).isEqualTo(2));
