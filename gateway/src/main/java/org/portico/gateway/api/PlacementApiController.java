@@ -124,6 +124,8 @@ public class PlacementApiController {
 		for (PoolView.NodeView node : view.nodes()) {
 			Map<String, Object> n = new LinkedHashMap<>();
 			n.put("name", node.name());
+			n.put("open", node.open());
+			n.put("state", node.state());
 			n.put("cores", node.capacity().cores());
 			n.put("core_capacity", node.coreCapacity());
 			n.put("cores_in_use", node.coresInUse());

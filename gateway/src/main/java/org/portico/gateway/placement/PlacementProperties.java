@@ -33,9 +33,26 @@ public record PlacementProperties(@DefaultValue Map<String, @Valid Pool> pools,
 
 	/**
 	 * One pool.
-	 * @param source where its nodes come from: {@code config} ({@code nodes}) or {@code slurm}
-	 * ({@code scontrol show node -o} at start-up, the usable nodes of {@code partition})
-	 * @param partition the Slurm partition whose nodes form the pool ({@code null}: all nodes)
+	 *
+	 * <p>Nodes read from a scheduler are read at start-up (the gateway does not start when that fails or no
+	 * node is usable) and again every {@code refreshInterval}: a node the scheduler reports down, drained or
+	 * disabled (Grid Engine {@code qmod -d}), or no longer lists, takes no new session (starts are refused
+	 * with the reason) but its running sessions keep their seats; a new node is used at once; a node whose
+	 * capacity shrank is not over-filled. A failed re-read keeps the last good nodes and logs a warning.
+	 *
+	 * <p>Grid Engine: the node's cores are the queue instance's slots (what Grid Engine enforces), so
+	 * {@code cpuFactor} must be 1 with a queue; the seat is submitted as {@code -q QUEUE@NODE -pe smp CORES};
+	 * GPUs need {@code gpuBinding: environment} (Portico sets {@code CUDA_VISIBLE_DEVICES}; the consumable is
+	 * not requested, the pool counts the shares); the profile's queue must be the pool's. These are checked at
+	 * start-up.
+	 * @param source where its nodes come from: {@code config} ({@code nodes}); {@code slurm}
+	 * ({@code scontrol show node -o}); {@code sge} ({@code qhost -q -F gpu -xml}); {@code pbs}
+	 * ({@code pbsnodes -a -F json}). A scheduler's commands run with its {@code portico.batch.*.bin-dir} and
+	 * {@code environment}, as the gateway's own user
+	 * @param partition the Slurm partition, Grid Engine queue or PBS queue ({@code Qlist}) whose nodes form the
+	 * pool ({@code null}: all nodes)
+	 * @param refreshInterval how often the nodes of a scheduler source are read again ({@code 0}: only at
+	 * start-up); ignored for {@code config}
 	 * @param nodes the nodes, with {@code source: config}
 	 * @param swapMib swap per node where the scheduler does not report it
 	 * @param gpuMemoryMib memory of each GPU where the scheduler does not report it
@@ -48,11 +65,13 @@ public record PlacementProperties(@DefaultValue Map<String, @Valid Pool> pools,
 	 * @param maxCoresPerUser cores one user may hold in the pool
 	 * @param maxHours the longest session
 	 * @param gpuBinding {@code scheduler} (Slurm binds the GPU: {@code --gres=shard:N} or {@code gpu:1}) or
-	 * {@code environment} ({@code CUDA_VISIBLE_DEVICES} set by Portico; the local spawner's virtual nodes)
+	 * {@code environment} ({@code CUDA_VISIBLE_DEVICES} set by Portico; Grid Engine, and the local spawner's
+	 * virtual nodes)
 	 * @param mpsLimits whether GPU slices carry CUDA MPS thread and memory limits
 	 * @param reservationLead how long before a reservation's start its seats are held
 	 */
-	public record Pool(@DefaultValue("config") String source, @Nullable String partition, @DefaultValue List<@Valid Node> nodes,
+	public record Pool(@DefaultValue("config") String source, @Nullable String partition,
+			@DefaultValue("60s") Duration refreshInterval, @DefaultValue List<@Valid Node> nodes,
 			@DefaultValue("0") long swapMib, @DefaultValue("0") long gpuMemoryMib, @DefaultValue("1") double cpuFactor,
 			@DefaultValue("1") double memoryFactor, @DefaultValue("1") int sessionsPerGpu, @DefaultValue("0") long gpuSliceMib,
 			@DefaultValue("spread") String policy, @DefaultValue("1") int maxSessionsPerUser,

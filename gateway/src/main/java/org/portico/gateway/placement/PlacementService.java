@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -24,10 +25,8 @@ import org.portico.gateway.store.ReservationStore;
 import org.portico.gateway.store.ServerRecord;
 import org.portico.spawner.SpawnState;
 import org.portico.spawner.batch.BatchOptions;
-import org.portico.spawner.exec.CommandLine;
-import org.portico.spawner.exec.CommandResult;
+import org.portico.spawner.exec.CommandRunner;
 import org.portico.spawner.exec.LocalCommandRunner;
-import org.portico.spawner.placement.CapacityDefaults;
 import org.portico.spawner.placement.Decision;
 import org.portico.spawner.placement.ExistingSession;
 import org.portico.spawner.placement.GpuBinding;
@@ -44,13 +43,14 @@ import org.portico.spawner.placement.Seat;
 import org.portico.spawner.placement.SeatPolicy;
 import org.portico.spawner.placement.SeatSize;
 import org.portico.spawner.placement.SessionRequest;
-import org.portico.spawner.placement.SlurmNodeParser;
 import org.portico.spawner.placement.UserLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -59,8 +59,11 @@ import reactor.core.publisher.Mono;
  * submitted ({@link #seat}), given back when the server ends ({@link #release}), rebuilt from the
  * database's active servers after a restart ({@link #rebuild}), reservations opened and closed on a timer.
  *
- * <p>Every call answers at once (the engine takes microseconds and never waits); thread-safe. Nodes of a
- * {@code slurm} pool are read once, when the gateway starts.
+ * <p>Every call answers at once (the engine takes microseconds and never waits); thread-safe. The nodes of a
+ * pool read from a scheduler ({@code slurm}, {@code sge}, {@code pbs}; see {@link PoolSource}) are read when
+ * the gateway starts, and again every {@code refresh-interval} off the request path: a re-read replaces the
+ * engine's nodes ({@link PlacementEngine#updateNodes}) without holding up any start; a failed one keeps the
+ * last good nodes.
  */
 @Component
 public final class PlacementService implements SmartLifecycle {
@@ -90,6 +93,12 @@ public final class PlacementService implements SmartLifecycle {
 
 	private final Map<String, GpuBinding> bindings = new HashMap<>();
 
+	private final Map<String, PoolSource> sources = new TreeMap<>();
+
+	private final Map<String, Duration> refreshIntervals = new HashMap<>();
+
+	private volatile @Nullable Disposable refreshers;
+
 	private final ProfileCatalog profiles;
 
 	private final Duration advanceInterval;
@@ -102,13 +111,33 @@ public final class PlacementService implements SmartLifecycle {
 	// would land on nodes before the running sessions are counted. All of these are rare; place() never takes it.
 	private final Object reservationLock = new Object();
 
+	@Autowired
 	public PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch,
 			ReservationStore reservations) {
+		this(properties, profiles, batch, reservations, new LocalCommandRunner(LocalCommandRunner.DEFAULT_ENVIRONMENT, 8 * 1024 * 1024));
+	}
+
+	/** With the runner of the pools' node listings (a fake one in tests). */
+	/* for testing */ PlacementService(PlacementProperties properties, ProfileCatalog profiles, BatchProperties batch,
+			ReservationStore reservations, CommandRunner runner) {
 		this.profiles = profiles;
 		this.reservations = reservations;
 		this.advanceInterval = properties.advanceInterval();
 		properties.pools().forEach((name, pool) -> {
-			this.engines.put(name, new PlacementEngine(config(name, pool, batch)));
+			PoolSource source = PoolSource.of(name, pool, batch, runner);
+			List<NodeReport> reports = source.read().block(source.timeout());
+			PlacementEngine engine = new PlacementEngine(config(name, pool, NodeReport.usable(Objects.requireNonNull(reports))));
+			// nodes the scheduler lists as down or disabled are shown as closed, and open when it reports them usable
+			List<String> closed = engine.updateNodes(reports);
+			if (!closed.isEmpty()) {
+				log.info("placement pool={} at start-up: {}", name, String.join(", ", closed));
+			}
+			this.engines.put(name, engine);
+			this.sources.put(name, source);
+			if (pool.refreshInterval().isNegative()) {
+				throw new IllegalStateException("portico.placement.pools." + name + ".refresh-interval must not be negative");
+			}
+			this.refreshIntervals.put(name, pool.refreshInterval());
 			this.bindings.put(name, switch (pool.gpuBinding().toLowerCase(Locale.ROOT)) {
 				case "scheduler" -> GpuBinding.SCHEDULER;
 				case "environment" -> GpuBinding.ENVIRONMENT;
@@ -119,7 +148,43 @@ public final class PlacementService implements SmartLifecycle {
 			if (profile.pool() != null && !this.engines.containsKey(profile.pool())) {
 				throw new IllegalStateException("profile " + name + " names no configured placement pool: " + profile.pool());
 			}
+			if (profile.pool() != null) {
+				checkSchedulerFit(name, profile, profile.pool(), properties.pools().get(profile.pool()));
+			}
 		});
+	}
+
+	/**
+	 * Refuses at start-up what a pool's seat cannot enforce on the profile's scheduler: a pool read from one
+	 * scheduler used by a profile of another; on Grid Engine, a GPU bound by the scheduler (its consumable
+	 * counts GPUs but binds no device, and it has no shards), a profile queue other than the pool's queue,
+	 * and cores stretched beyond the queue's slots (Grid Engine enforces them: the extra starts would wait).
+	 */
+	private void checkSchedulerFit(String profileName, ProfileProperties.Profile profile, String poolName,
+			PlacementProperties.Pool pool) {
+		String prefix = "portico.placement.pools." + poolName;
+		String scheduler = this.sources.get(poolName).scheduler();
+		if (scheduler != null && !scheduler.equals(profile.scheduler())) {
+			throw new IllegalStateException("profile " + profileName + " runs on " + profile.scheduler() + ", but pool "
+					+ poolName + " reads its nodes from " + scheduler + " (" + prefix + ".source)");
+		}
+		if (!"sge".equals(profile.scheduler())) {
+			return;
+		}
+		if (gpuShare(profile) != GpuShare.NONE && this.bindings.get(poolName) == GpuBinding.SCHEDULER) {
+			throw new IllegalStateException("profile " + profileName + " asks for a GPU on Grid Engine, which binds no device "
+					+ "and has no GPU shards: set " + prefix + ".gpu-binding to environment (Portico sets CUDA_VISIBLE_DEVICES)");
+		}
+		if ("sge".equals(scheduler) && pool.partition() != null) {
+			if (profile.queue() != null && !profile.queue().equals(pool.partition())) {
+				throw new IllegalStateException("profile " + profileName + " submits to queue " + profile.queue() + ", but pool "
+						+ poolName + " seats on the instances of queue " + pool.partition());
+			}
+			if (pool.cpuFactor() > 1) {
+				throw new IllegalStateException(prefix + ".cpu-factor must be 1 with source sge and a queue: Grid Engine "
+						+ "enforces the queue's slots, so promised cores beyond them would wait; raise the queue's slots instead");
+			}
+		}
 	}
 
 	/** A seat given to a start: the spawn options and environment that enforce it, and what to persist. */
@@ -173,8 +238,8 @@ public final class PlacementService implements SmartLifecycle {
 		if (seat.memoryMiB() > 0) {
 			options.put("memory", Long.toString(seat.memoryMiB()));
 		}
-		// the seat decides the GPU request: the profile's own gres or gpus would ask twice
-		options.remove("gres");
+		// the seat decides the GPU request: the profile's own gres or gpus would ask twice (a blank gres is none)
+		options.put("gres", "");
 		options.put("gpus", "0");
 		if (binding == GpuBinding.SCHEDULER && seat.gpu() != null) {
 			if (seat.wholeGpu()) {
@@ -444,14 +509,7 @@ public final class PlacementService implements SmartLifecycle {
 
 	// ---- building a pool
 
-	private static PoolConfig config(String name, PlacementProperties.Pool pool, BatchProperties batch) {
-		List<NodeCapacity> nodes = switch (pool.source().toLowerCase(Locale.ROOT)) {
-			case "config" -> pool.nodes().stream().map((n) -> new NodeCapacity(n.name(), n.cores(), n.memoryMib(),
-					(n.swapMib() > 0) ? n.swapMib() : pool.swapMib(), n.gpus(), (n.gpuMemoryMib() > 0) ? n.gpuMemoryMib() : pool.gpuMemoryMib()))
-				.toList();
-			case "slurm" -> slurmNodes(name, pool, batch.slurm());
-			default -> throw new IllegalStateException("portico.placement.pools." + name + ".source must be config or slurm");
-		};
+	private static PoolConfig config(String name, PlacementProperties.Pool pool, List<NodeCapacity> nodes) {
 		if (nodes.isEmpty()) {
 			throw new IllegalStateException("placement pool " + name + " has no usable node");
 		}
@@ -463,29 +521,11 @@ public final class PlacementService implements SmartLifecycle {
 		};
 		Duration maxWalltime = Duration.ofSeconds(Math.round(pool.maxHours() * 3600));
 		UserLimits limits = new UserLimits(pool.maxSessionsPerUser(), maxWalltime, pool.maxCoresPerUser());
-		log.info("placement pool={} nodes={} cpu-factor={} sessions-per-gpu={}", name, nodes.size(), pool.cpuFactor(), pool.sessionsPerGpu());
+		log.info("placement pool={} source={} nodes={} cpu-factor={} sessions-per-gpu={} refresh-interval={}", name, pool.source(),
+				nodes.size(), pool.cpuFactor(), pool.sessionsPerGpu(), pool.refreshInterval());
 		return new PoolConfig(nodes, new Oversubscription(pool.cpuFactor(), pool.memoryFactor(), sharing), policy, limits,
 				Duration.ofHours(1).compareTo(maxWalltime) <= 0 ? Duration.ofHours(1) : maxWalltime, pool.mpsLimits(),
 				pool.reservationLead(), ZoneId.systemDefault(), List.of());
-	}
-
-	/** Reads the pool's nodes from Slurm once, with the gateway's own rights (a read-only query). */
-	private static List<NodeCapacity> slurmNodes(String name, PlacementProperties.Pool pool, BatchProperties.Scheduler slurm) {
-		Map<String, String> env = new HashMap<>(LocalCommandRunner.DEFAULT_ENVIRONMENT);
-		if (slurm.binDir() != null && !slurm.binDir().isBlank()) {
-			env.put("PATH", slurm.binDir() + ":" + env.get("PATH"));
-		}
-		env.putAll(slurm.environment());
-		CommandLine command = new CommandLine(List.of("scontrol", "show", "node", "-o"), Map.of(), slurm.commandTimeout());
-		CommandResult result = new LocalCommandRunner(env, 8 * 1024 * 1024).run(command, null)
-			.block(slurm.commandTimeout().plusSeconds(5));
-		if (result == null || !result.success()) {
-			throw new IllegalStateException("placement pool " + name + ": scontrol show node failed: "
-					+ ((result != null) ? result.message(300) : "no answer"));
-		}
-		List<NodeReport> reports = SlurmNodeParser.parseScontrolShowNode(result.stdout(), pool.partition(),
-				new CapacityDefaults(pool.swapMib(), pool.gpuMemoryMib()));
-		return NodeReport.usable(reports);
 	}
 
 	static long memoryMiB(@Nullable String memory) {
@@ -522,6 +562,19 @@ public final class PlacementService implements SmartLifecycle {
 		if (this.engines.isEmpty()) {
 			return;
 		}
+		Disposable.Composite refreshing = Disposables.composite();
+		this.sources.forEach((name, source) -> {
+			Duration every = this.refreshIntervals.get(name);
+			if (source.live() && !every.isZero()) {
+				// one read at a time per pool; a tick that comes while one runs is dropped. The error consumer only
+				// guards the timer: refresh() already turns every failure into a warning.
+				refreshing.add(Flux.interval(every, every)
+					.onBackpressureDrop()
+					.concatMap((tick) -> refresh(name), 1)
+					.subscribe(null, (ex) -> log.error("placement pool={} refresh timer stopped", name, ex)));
+			}
+		});
+		this.refreshers = refreshing;
 		this.advancer = Flux.interval(this.advanceInterval, this.advanceInterval)
 			.onBackpressureDrop()
 			.subscribe((tick) -> {
@@ -532,6 +585,37 @@ public final class PlacementService implements SmartLifecycle {
 			});
 	}
 
+	/**
+	 * Reads a pool's nodes anew and gives them to its engine.
+	 * @return completes when the nodes are replaced, or at once with a warning logged when the read failed,
+	 * timed out or gave a listing the engine refused (the last good nodes stay); never errors. Runs the
+	 * command off the caller's thread; the engine's update takes microseconds.
+	 */
+	Mono<Void> refresh(String name) {
+		PoolSource source = this.sources.get(name);
+		PlacementEngine engine = this.engines.get(name);
+		// @formatter:off
+		return source.read()
+			.timeout(source.timeout(), Mono.error(() -> new IllegalStateException("no answer within " + source.timeout())))
+			.doOnNext((reports) -> {
+				List<String> changes;
+				synchronized (this.reservationLock) {
+					changes = engine.updateNodes(reports);
+				}
+				if (!changes.isEmpty()) {
+					log.info("placement pool={} nodes changed: {}; {} listed, {} usable", name, String.join(", ", changes),
+							reports.size(), NodeReport.usable(reports).size());
+				}
+			})
+			.then()
+			.onErrorResume((ex) -> {
+				// the fallback is the last good node set, which the engine keeps
+				log.warn("placement pool={} could not re-read its nodes, keeping the last good ones: {}", name, ex.getMessage());
+				return Mono.empty();
+			});
+		// @formatter:on
+	}
+
 	@Override
 	public void stop() {
 		Disposable current = this.advancer;
@@ -539,6 +623,11 @@ public final class PlacementService implements SmartLifecycle {
 			current.dispose();
 		}
 		this.advancer = null;
+		Disposable refreshing = this.refreshers;
+		if (refreshing != null) {
+			refreshing.dispose();
+		}
+		this.refreshers = null;
 	}
 
 	@Override

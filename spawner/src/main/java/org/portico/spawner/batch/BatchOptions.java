@@ -56,7 +56,9 @@ public record BatchOptions(@Nullable String queue, @Nullable String account, int
 	/**
 	 * Reads raw form values ({@code queue}, {@code account}, {@code cores}, {@code memory} as MiB or with a
 	 * M/G/T suffix, {@code gpus}, {@code gres}, {@code hours} (decimal), {@code immediate}, {@code nodes});
-	 * missing ones take the site's defaults.
+	 * missing ones take the site's defaults. A {@code gres} that is present but blank means none, not the
+	 * default: a placement seat decides the GPU request itself and clears the profile's (a Slurm
+	 * {@code shard:N} would otherwise reach Grid Engine, which has no generic resources).
 	 * @throws IllegalArgumentException with a message fit for the user (naming the field, never echoing the
 	 * value) for anything malformed, out of the site's limits or not in its queue list
 	 */
@@ -70,7 +72,8 @@ public record BatchOptions(@Nullable String queue, @Nullable String account, int
 		int cores = (int) integer(form, "cores", d.cores(), 1, limits.maxCores());
 		long memory = memory(form, d.memoryMiB(), limits.maxMemoryMiB());
 		int gpus = (int) integer(form, "gpus", d.gpus(), 0, limits.maxGpus());
-		String gres = token(form, "gres", JobSpec.GRES, d.gres());
+		String gres = (form.containsKey("gres") && value(form, "gres") == null) ? null
+				: token(form, "gres", JobSpec.GRES, d.gres());
 		Duration walltime = hours(form, d.walltime(), limits.maxWalltime());
 		String immediateText = value(form, "immediate");
 		boolean immediate = (immediateText == null) ? d.immediate() : bool(immediateText);

@@ -43,6 +43,19 @@ final class NodeLoad {
 		return this.gpuSlots.length;
 	}
 
+	/** An equal load that is another object (so that a compare-and-set expecting this one fails). */
+	NodeLoad copy() {
+		return new NodeLoad(this.cores, this.memoryMiB, this.gpuSlots, this.holds, this.sessions);
+	}
+
+	/** This load counting at least {@code gpus} GPUs (never fewer than now: a removed GPU keeps its slots). */
+	NodeLoad withGpus(int gpus) {
+		if (gpus <= this.gpuSlots.length) {
+			return this;
+		}
+		return new NodeLoad(this.cores, this.memoryMiB, java.util.Arrays.copyOf(this.gpuSlots, gpus), this.holds, this.sessions);
+	}
+
 	NodeLoad plusSession(Allocation allocation) {
 		return change(allocation, 1, this.sessions + 1, this.holds);
 	}

@@ -56,15 +56,17 @@ import org.slf4j.LoggerFactory;
  * <li>A refusal is decided after the scan found no seat; the engine then counts the free seats and, if
  * one came free meanwhile, tries again (a few times) instead of refusing with a false reason.</li>
  * </ul>
- * {@link #rebuild} replaces all state and must not run at the same time as other calls; {@link #snapshot}
- * reads node by node.
+ * {@link #rebuild} replaces all state and must not run at the same time as other calls; {@link #updateNodes}
+ * replaces the nodes while placements go on (a slot judged against an old capacity can no longer be
+ * changed, see {@link NodeSlot}); {@link #snapshot} reads node by node.
  *
  * <h2>Use</h2>
  * The gateway calls {@link #place} before submitting a job and submits it with the seat's
  * {@link Seat#slurmArguments} and {@link Seat#environment}; it calls {@link #release} when the session
  * stops, is culled, fails to submit or its job ends; {@link #advance} on a timer (every few seconds) so
- * that reservations open and close without placements; and {@link #rebuild} once at start-up from the
- * seats of the jobs the scheduler still runs.
+ * that reservations open and close without placements; {@link #rebuild} once at start-up from the
+ * seats of the jobs the scheduler still runs; and {@link #updateNodes} whenever it has read the
+ * scheduler's nodes anew.
  */
 public final class PlacementEngine {
 
@@ -75,9 +77,11 @@ public final class PlacementEngine {
 
 	private final PoolConfig config;
 
-	private final NodeSlot[] nodes;
+	/** The nodes as one value, so that a reader sees the array and the map of the same update. */
+	private volatile Nodes nodes;
 
-	private final Map<String, NodeSlot> nodesByName;
+	/** Serialises {@link #updateNodes} calls (rare); placements never take it. */
+	private final Object nodeUpdates = new Object();
 
 	private final Refusals refusals;
 
@@ -95,20 +99,18 @@ public final class PlacementEngine {
 	 */
 	public PlacementEngine(PoolConfig config) {
 		this.config = Objects.requireNonNull(config, "config");
-		this.nodes = new NodeSlot[config.nodes().size()];
-		Map<String, NodeSlot> byName = new HashMap<>();
-		for (int i = 0; i < this.nodes.length; i++) {
-			this.nodes[i] = new NodeSlot(config.nodes().get(i), config.oversubscription());
-			byName.put(this.nodes[i].name(), this.nodes[i]);
+		NodeSlot[] slots = new NodeSlot[config.nodes().size()];
+		for (int i = 0; i < slots.length; i++) {
+			slots[i] = new NodeSlot(config.nodes().get(i), config.oversubscription());
 		}
-		this.nodesByName = Map.copyOf(byName);
+		this.nodes = Nodes.of(slots);
 		this.refusals = new Refusals(config.zone());
 		for (Reservation reservation : config.reservations()) {
 			this.reservations.put(reservation.id(), newState(reservation));
 		}
 	}
 
-	/** The pool this engine places on. */
+	/** The pool this engine places on, with the nodes it started with (see {@link #snapshot} for the current ones). */
 	public PoolConfig config() {
 		return this.config;
 	}
@@ -187,7 +189,7 @@ public final class PlacementEngine {
 		if (seat == null) {
 			return;
 		}
-		NodeSlot node = this.nodesByName.get(seat.node());
+		NodeSlot node = this.nodes.byName.get(seat.node());
 		if (node != null) {
 			Allocation allocation = Allocation.of(seat);
 			node.update((load) -> load.minusSession(allocation));
@@ -238,8 +240,8 @@ public final class PlacementEngine {
 	 */
 	public Map<String, Integer> emptySeats(SeatSize size) {
 		Map<String, Integer> seats = new LinkedHashMap<>();
-		for (NodeSlot node : this.nodes) {
-			seats.put(node.name(), node.count(node.empty, size));
+		for (NodeSlot node : this.nodes.slots) {
+			seats.put(node.name(), node.open ? node.count(node.empty, size) : 0);
 		}
 		return seats;
 	}
@@ -282,7 +284,7 @@ public final class PlacementEngine {
 	public void rebuild(Collection<ExistingSession> sessions) {
 		this.seats.clear();
 		this.claims.clear();
-		for (NodeSlot node : this.nodes) {
+		for (NodeSlot node : this.nodes.slots) {
 			node.reset();
 		}
 		for (ReservationState state : this.reservations.values()) {
@@ -294,7 +296,7 @@ public final class PlacementEngine {
 			}
 		}
 		for (ExistingSession session : sessions) {
-			NodeSlot node = this.nodesByName.get(session.node());
+			NodeSlot node = this.nodes.byName.get(session.node());
 			Integer gpu = session.gpu();
 			if (node != null && gpu != null && gpu >= node.capacity.gpus()) {
 				log.warn("rebuild: session={} names GPU {} but node={} has {}; counted without GPU", session.sessionId(),
@@ -324,7 +326,7 @@ public final class PlacementEngine {
 				state.taken.incrementAndGet();
 			}
 		}
-		for (NodeSlot node : this.nodes) {
+		for (NodeSlot node : this.nodes.slots) {
 			NodeLoad load = node.load();
 			if (node.overCommitted(load)) {
 				log.warn("rebuild: node={} promises more than the pool allows now (cores {}/{}, memory {}/{} MiB)",
@@ -338,7 +340,163 @@ public final class PlacementEngine {
 						claim.sessionIds().size(), claim.cores());
 			}
 		});
-		log.info("rebuilt placement: {} sessions on {} nodes", this.seats.size(), this.nodes.length);
+		log.info("rebuilt placement: {} sessions on {} nodes", this.seats.size(), this.nodes.slots.length);
+	}
+
+	/**
+	 * Replaces the pool's nodes with those the scheduler reports now, while placements go on: the gateway
+	 * calls it on a timer with a fresh listing.
+	 * <ul>
+	 * <li>A node that is new becomes available at once; one that is reported unusable (down, drained,
+	 * disabled) stays in the pool but takes no new seat, and its held reservation seats are held elsewhere
+	 * as far as there is room; one that is no longer listed is treated like that while sessions run on it,
+	 * and dropped once none does.</li>
+	 * <li>Sessions keep their seats whatever happens to their node, and {@link #release} gives them back
+	 * normally.</li>
+	 * <li>A node whose capacity shrank takes new seats only within the new capacity: its running sessions
+	 * count against it (nothing is placed there until they fit); one that grew takes the extra at once.</li>
+	 * <li>A placement that judged a fit against the old capacity, racing with this call, loses its
+	 * compare-and-set and scans the new nodes again: no node is ever over-filled by new seats.</li>
+	 * </ul>
+	 * Takes a few microseconds per node; never blocks placements (calls of this method are serialised among
+	 * themselves). Must not run concurrently with {@link #rebuild}. Nodes of the same name and state and
+	 * capacity are left as they are.
+	 * @param reports the scheduler's listing, in its order (usable or not)
+	 * @return what changed, one phrase per node (for example {@code n3 closed (drain)}, {@code n4 added});
+	 * empty when nothing did
+	 * @throws IllegalArgumentException if the listing names a node twice or a GPU node has no slot with the
+	 * pool's sharing; nothing is changed then
+	 */
+	public List<String> updateNodes(List<NodeReport> reports) {
+		Objects.requireNonNull(reports, "reports");
+		Oversubscription oversubscription = this.config.oversubscription();
+		Map<String, NodeReport> byName = new LinkedHashMap<>();
+		for (NodeReport report : reports) {
+			NodeCapacity capacity = report.capacity();
+			if (byName.putIfAbsent(capacity.name(), report) != null) {
+				throw new IllegalArgumentException("node " + capacity.name() + " is listed twice");
+			}
+			if (capacity.gpus() > 0 && oversubscription.slotsPerGpu(capacity) < 1) {
+				throw new IllegalArgumentException("node " + capacity.name() + ": its GPUs of " + capacity.gpuMemoryMiB()
+						+ " MiB have no slot with " + oversubscription.gpuSharing());
+			}
+		}
+		List<String> changes = new ArrayList<>();
+		synchronized (this.nodeUpdates) {
+			Nodes current = this.nodes;
+			List<NodeSlot> next = new ArrayList<>(byName.size());
+			List<NodeSlot> retired = new ArrayList<>();
+			List<NodeSlot> dropped = new ArrayList<>();
+			for (NodeReport report : byName.values()) {
+				NodeSlot old = current.byName.get(report.capacity().name());
+				String state = report.usable() ? "open" : report.state();
+				if (old == null) {
+					next.add(NodeSlot.reported(report.capacity(), oversubscription, report.usable(), state));
+					changes.add(report.capacity().name() + " added" + (report.usable() ? "" : " closed (" + state + ")"));
+				}
+				else if (old.capacity.equals(report.capacity()) && old.open == report.usable()
+						&& (old.open || old.state.equals(state))) {
+					next.add(old);
+				}
+				else {
+					next.add(old.successor(report.capacity(), oversubscription, report.usable(), state));
+					retired.add(old);
+					changes.add(describeChange(old, report, state));
+				}
+			}
+			for (NodeSlot old : current.slots) {
+				if (byName.containsKey(old.name())) {
+					continue;
+				}
+				if (old.load().sessions > 0) {
+					// sessions still run there: keep counting them, but place nothing more
+					if (old.open || !old.state.equals("gone")) {
+						next.add(old.successor(old.capacity, oversubscription, false, "gone"));
+						retired.add(old);
+						changes.add(old.name() + " gone (sessions keep running)");
+					}
+					else {
+						next.add(old);
+					}
+				}
+				else {
+					dropped.add(old);
+					changes.add(old.name() + " removed");
+				}
+			}
+			if (changes.isEmpty()) {
+				return List.of();
+			}
+			// publish first, then retire: a placement that fails on a retired slot rescans and finds the new one
+			this.nodes = Nodes.of(next.toArray(NodeSlot[]::new));
+			for (NodeSlot old : retired) {
+				old.retire();
+			}
+			boolean lateSessions = false;
+			for (NodeSlot old : dropped) {
+				old.retire();
+				// a placement may have landed between the count above and the retirement: keep counting it
+				if (old.load().sessions > 0) {
+					next.add(old.successor(old.capacity, oversubscription, false, "gone"));
+					lateSessions = true;
+				}
+			}
+			if (lateSessions) {
+				this.nodes = Nodes.of(next.toArray(NodeSlot[]::new));
+			}
+			int moved = 0;
+			for (NodeSlot node : next) {
+				if (!node.open) {
+					moved += giveBackHolds(node);
+				}
+				NodeLoad load = node.load();
+				if (node.overCommitted(load)) {
+					log.warn("node={} now promises more than it has (cores {}/{}, memory {}/{} MiB): no new seat there until "
+							+ "sessions end", node.name(), load.cores, node.coreCapacity, load.memoryMiB, node.memoryCapacityMiB);
+				}
+			}
+			if (moved > 0) {
+				changes.add(moved + " held seats to hold elsewhere");
+			}
+			log.debug("placement nodes changed: {}; {} nodes, {} open", changes, next.size(),
+					next.stream().filter((node) -> node.open).count());
+		}
+		holdOpenSeats();
+		return List.copyOf(changes);
+	}
+
+	private static String describeChange(NodeSlot old, NodeReport report, String state) {
+		if (old.open && !report.usable()) {
+			return old.name() + " closed (" + state + ")";
+		}
+		if (!old.open && report.usable()) {
+			return old.name() + " open again";
+		}
+		NodeCapacity c = report.capacity();
+		return old.name() + " now " + c.cores() + " cores, " + c.memoryMiB() + " MiB, " + c.gpus() + " GPUs"
+				+ (report.usable() ? "" : " closed (" + state + ")");
+	}
+
+	/** Takes every held seat off a closed node and gives it back to its reservation; returns how many. */
+	private int giveBackHolds(NodeSlot node) {
+		while (true) {
+			NodeLoad load = node.load();
+			if (load.holds.isEmpty()) {
+				return 0;
+			}
+			if (node.compareAndSetShrinking(load, load.minusHolds((hold) -> true))) {
+				for (Hold hold : load.holds) {
+					ReservationState state = this.reservations.get(hold.reservationId());
+					if (state != null) {
+						state.held.decrementAndGet();
+						if (state.active()) {
+							state.open.incrementAndGet();
+						}
+					}
+				}
+				return load.holds.size();
+			}
+		}
 	}
 
 	/**
@@ -350,8 +508,9 @@ public final class PlacementEngine {
 		for (Seat seat : this.seats.values()) {
 			byNode.computeIfAbsent(seat.node(), (name) -> new ArrayList<>()).add(seat);
 		}
-		List<PoolView.NodeView> views = new ArrayList<>(this.nodes.length);
-		for (NodeSlot node : this.nodes) {
+		NodeSlot[] slots = this.nodes.slots;
+		List<PoolView.NodeView> views = new ArrayList<>(slots.length);
+		for (NodeSlot node : slots) {
 			NodeLoad load = node.load();
 			List<Seat> onNode = byNode.getOrDefault(node.name(), new ArrayList<>());
 			onNode.sort(Comparator.comparing(Seat::sessionId));
@@ -377,7 +536,7 @@ public final class PlacementEngine {
 						users));
 			}
 			views.add(new PoolView.NodeView(node.name(), node.capacity, node.coreCapacity, load.cores,
-					node.memoryCapacityMiB, load.memoryMiB, gpus, onNode, held));
+					node.memoryCapacityMiB, load.memoryMiB, gpus, onNode, held, node.open, node.state));
 		}
 		List<PoolView.ReservationView> reservationViews = new ArrayList<>();
 		for (ReservationState state : this.reservations.values()) {
@@ -527,7 +686,8 @@ public final class PlacementEngine {
 
 	/** The best node for a seat by the policy, as seen now, or {@code null} if none fits. */
 	private @Nullable Choice choose(SeatSize size, @Nullable ReservationState within) {
-		int n = this.nodes.length;
+		NodeSlot[] nodes = this.nodes.slots;
+		int n = nodes.length;
 		if (n == 0) {
 			return null;
 		}
@@ -539,7 +699,7 @@ public final class PlacementEngine {
 		int bestGpu = NodeSlot.NO_FIT;
 		double bestScore = 0;
 		for (int i = 0; i < n; i++, index = (index + 1 == n) ? 0 : index + 1) {
-			NodeSlot node = this.nodes[index];
+			NodeSlot node = nodes[index];
 			if (within != null && !within.allows(node)) {
 				continue;
 			}
@@ -560,10 +720,14 @@ public final class PlacementEngine {
 	}
 
 	private @Nullable HeldChoice findHold(ReservationState state) {
-		int n = this.nodes.length;
+		NodeSlot[] nodes = this.nodes.slots;
+		int n = nodes.length;
 		int index = (n > 0) ? ThreadLocalRandom.current().nextInt(n) : 0;
 		for (int i = 0; i < n; i++, index = (index + 1 == n) ? 0 : index + 1) {
-			NodeSlot node = this.nodes[index];
+			NodeSlot node = nodes[index];
+			if (!node.open) {
+				continue;
+			}
 			NodeLoad load = node.load();
 			for (Hold hold : load.holds) {
 				if (hold.reservationId().equals(state.id())) {
@@ -603,7 +767,7 @@ public final class PlacementEngine {
 			state.phase = ReservationState.Phase.ENDED;
 			state.open.set(0);
 		}
-		for (NodeSlot node : this.nodes) {
+		for (NodeSlot node : this.nodes.slots) {
 			removeHolds(node, state);
 		}
 		this.reservations.remove(state.id(), state);
@@ -624,7 +788,7 @@ public final class PlacementEngine {
 			if (count == 0) {
 				return;
 			}
-			if (node.compareAndSet(load, load.minusHolds((hold) -> hold.reservationId().equals(state.id())))) {
+			if (node.compareAndSetShrinking(load, load.minusHolds((hold) -> hold.reservationId().equals(state.id())))) {
 				state.held.addAndGet(-count);
 				return;
 			}
@@ -680,16 +844,20 @@ public final class PlacementEngine {
 		int total = 0;
 		int free = 0;
 		boolean anyCouldHold = false;
-		for (NodeSlot node : this.nodes) {
+		List<String> closed = new ArrayList<>();
+		for (NodeSlot node : this.nodes.slots) {
 			int empty = node.count(node.empty, size);
-			if (empty > 0) {
+			if (empty > 0 && !node.open) {
+				closed.add(node.name() + ": " + node.state);
+			}
+			else if (empty > 0) {
 				anyCouldHold = true;
 				total += empty;
 				free += node.count(node.load(), size);
 			}
 		}
 		if (!anyCouldHold) {
-			return tooLarge(size);
+			return closed.isEmpty() ? tooLarge(size) : this.refusals.closed(closed);
 		}
 		List<ReservationState> blocking = new ArrayList<>();
 		boolean heldForMe = false;
@@ -723,7 +891,7 @@ public final class PlacementEngine {
 	}
 
 	private boolean fitsWithoutHoldsOf(ReservationState state, SeatSize size) {
-		for (NodeSlot node : this.nodes) {
+		for (NodeSlot node : this.nodes.slots) {
 			NodeLoad load = node.load();
 			if (!load.holds.isEmpty()) {
 				NodeLoad without = load.minusHolds((hold) -> hold.reservationId().equals(state.id()));
@@ -739,7 +907,7 @@ public final class PlacementEngine {
 		int maxCores = 0;
 		long maxMemory = 0;
 		boolean gpus = false;
-		for (NodeSlot node : this.nodes) {
+		for (NodeSlot node : this.nodes.slots) {
 			if (size.gpu() != GpuShare.NONE && node.capacity.gpus() == 0) {
 				continue;
 			}
@@ -784,6 +952,18 @@ public final class PlacementEngine {
 			List<String> ids = new ArrayList<>(this.sessionIds);
 			ids.remove(sessionId);
 			return ids.isEmpty() ? null : new UserClaim(List.copyOf(ids), this.cores - cores);
+		}
+	}
+
+	/** The node slots in the pool's order and by name: one immutable value per {@link #updateNodes}. */
+	private record Nodes(NodeSlot[] slots, Map<String, NodeSlot> byName) {
+
+		static Nodes of(NodeSlot[] slots) {
+			Map<String, NodeSlot> byName = new HashMap<>();
+			for (NodeSlot slot : slots) {
+				byName.put(slot.name(), slot);
+			}
+			return new Nodes(slots, Map.copyOf(byName));
 		}
 	}
 }

@@ -2,6 +2,7 @@ package org.portico.spawner.placement;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -36,11 +37,15 @@ public record PoolView(List<NodeView> nodes, List<ReservationView> reservations)
 	 * @param gpus its GPUs
 	 * @param seats the sessions on it
 	 * @param held the seats held on it for reservations
+	 * @param open whether it takes new seats (a closed node keeps its running sessions)
+	 * @param state {@code open}, or for a closed node the scheduler's word for its state when it was last read
+	 * ({@code gone} when it was no longer listed)
 	 */
 	public record NodeView(String name, NodeCapacity capacity, int coreCapacity, int coresInUse, long memoryCapacityMiB,
-			long memoryInUseMiB, List<GpuView> gpus, List<Seat> seats, List<HeldSeat> held) {
+			long memoryInUseMiB, List<GpuView> gpus, List<Seat> seats, List<HeldSeat> held, boolean open, String state) {
 
 		public NodeView {
+			Objects.requireNonNull(state, "state");
 			gpus = List.copyOf(gpus);
 			seats = List.copyOf(seats);
 			held = List.copyOf(held);

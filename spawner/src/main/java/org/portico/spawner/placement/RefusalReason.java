@@ -25,5 +25,11 @@ public enum RefusalReason {
 	TOO_LARGE,
 
 	/** A session with this id is being started right now. */
-	DUPLICATE
+	DUPLICATE,
+
+	/**
+	 * Every node that could hold the session takes no new sessions now: the scheduler reports it down,
+	 * drained, disabled or gone (sessions already on it keep running).
+	 */
+	CLOSED
 }

@@ -80,6 +80,12 @@ final class Refusals {
 				+ memory(size.memoryMiB()) + " of memory and " + gpu(size.gpu()) + " together; ask for less.");
 	}
 
+	/** @param nodes the closed nodes that could hold the session, with the scheduler's state word */
+	Decision.Refused closed(List<String> nodes) {
+		return refuse(RefusalReason.CLOSED, "No node of this queue takes new sessions now (" + String.join(", ", nodes)
+				+ "); running sessions go on. Try again later.");
+	}
+
 	Decision.Refused full(int taken, int total) {
 		return refuse(RefusalReason.FULL, fullSentence(taken, total));
 	}

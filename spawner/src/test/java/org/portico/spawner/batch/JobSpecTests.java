@@ -30,6 +30,16 @@ class JobSpecTests {
 	}
 
 	@Test
+	void aBlankGresClearsTheProfilesGresWhichAMissingOneKeeps() {
+		// a placement seat on Grid Engine: the profile's Slurm shard:1 must not reach qsub (issue 4)
+		BatchOptions shard = new BatchOptions("interactive", null, 1, 0, 0, "shard:1", Duration.ofHours(1), false, null);
+		BatchOptions.Limits limits = new BatchOptions.Limits(Duration.ofHours(24), 16, 64 * 1024, 2, Set.of("interactive"), shard);
+		assertThat(BatchOptions.fromForm(Map.of(), limits).gres()).isEqualTo("shard:1");
+		assertThat(BatchOptions.fromForm(Map.of("gres", ""), limits).gres()).isNull();
+		assertThat(BatchOptions.fromForm(Map.of("gres", "shard:2"), limits).gres()).isEqualTo("shard:2");
+	}
+
+	@Test
 	void refusesHostileFormValues() {
 		List<Map<String, String>> hostile = List.of(Map.of("hours", "-1"), Map.of("hours", "0"), Map.of("hours", "1e9"),
 				Map.of("hours", "99999"), Map.of("hours", "25"), Map.of("hours", "1; rm -rf ~"), Map.of("hours", "NaN"),

@@ -29,6 +29,38 @@ class SgeNodeParserTests {
 	}
 
 	@Test
+	void withAQueueTheCoresAreTheInstancesSlots() {
+		// qhost -q -F gpu -xml of the loopback cell: all.q@localhost has 16 slots on a 2-core host
+		List<NodeReport> nodes = SgeNodeParser.parse(Fixtures.read("sge-qhost-q-F-gpu.xml"), "gpu", "all.q", DEFAULTS);
+		assertThat(nodes).singleElement().satisfies((node) -> {
+			assertThat(node.capacity()).isEqualTo(new NodeCapacity("localhost", 16, 24064, 0, 2, 16384));
+			assertThat(node.usable()).isTrue();
+			assertThat(node.partitions()).containsExactly("all.q");
+		});
+	}
+
+	@Test
+	void aDisabledQueueInstanceIsNotUsable() {
+		// the same after qmod -d all.q@localhost: state_string d
+		List<NodeReport> nodes = SgeNodeParser.parse(Fixtures.read("sge-qhost-q-F-gpu-disabled.xml"), "gpu", "all.q",
+				DEFAULTS);
+		assertThat(nodes).singleElement().satisfies((node) -> {
+			assertThat(node.usable()).isFalse();
+			assertThat(node.state()).isEqualTo("queue all.q@localhost state d");
+		});
+		assertThat(SgeNodeParser.parse(Fixtures.read("sge-qhost-q-F-gpu-disabled.xml"), "gpu", DEFAULTS)).singleElement()
+			.satisfies((node) -> {
+				assertThat(node.usable()).as("no open queue instance on the host").isFalse();
+				assertThat(node.capacity().cores()).as("num_proc without a queue").isEqualTo(2);
+			});
+	}
+
+	@Test
+	void aQueueTheHostHasNotLeavesItOut() {
+		assertThat(SgeNodeParser.parse(Fixtures.read("sge-qhost-q-F-gpu.xml"), "gpu", "gpu.q", DEFAULTS)).isEmpty();
+	}
+
+	@Test
 	void aHostThatDoesNotReportIsNotUsable() {
 		String xml = "<?xml version='1.0'?><qhost><host name='n7'><hostvalue name='num_proc'>-</hostvalue>"
 				+ "<hostvalue name='mem_total'>-</hostvalue><hostvalue name='swap_total'>-</hostvalue></host></qhost>";
