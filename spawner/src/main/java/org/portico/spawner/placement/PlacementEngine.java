@@ -568,8 +568,9 @@ public final class PlacementEngine {
 			if (seat.gpu() == gpu) {
 				return seat;
 			}
-			NodeSlot node = this.nodesByName.get(seat.node());
-			if (node == null || gpu < 0 || gpu >= node.load().gpus()) {
+			NodeSlot node = this.nodes.byName.get(seat.node());
+			// the node's GPUs as last reported (a node that lost one keeps its wider load until it empties)
+			if (node == null || gpu < 0 || gpu >= Math.min(node.capacity.gpus(), node.load().gpus())) {
 				return null;
 			}
 			Seat moved = seat.onGpu(gpu);
