@@ -130,8 +130,13 @@ public final class LocalProcessSpawner implements Spawner {
 		}
 	}
 
+	/**
+	 * When the process started, as the system says; a process that exited at once (a zombie until it is
+	 * reaped) has no start time to read any more, and gets this moment instead, within the second that
+	 * {@link LocalProcess#isAlive} allows: its end is then noticed and reported like any other.
+	 */
 	static Instant startInstant(ProcessHandle handle) {
-		return handle.info().startInstant().orElseThrow(() -> new IllegalStateException("no start time for " + handle.pid()));
+		return handle.info().startInstant().orElseGet(Instant::now);
 	}
 
 	static int freePort(String host) {
