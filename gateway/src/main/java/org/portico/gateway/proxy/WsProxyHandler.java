@@ -1,34 +1,33 @@
 package org.portico.gateway.proxy;
 
-import java.util.concurrent.atomic.AtomicBoolean;
-
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.route.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientRequest;
 import reactor.netty.http.client.WebsocketClientSpec;
 import reactor.netty.http.server.HttpServerRequest;
 import reactor.netty.http.server.HttpServerResponse;
 import reactor.netty.http.server.WebsocketServerSpec;
-import reactor.netty.http.websocket.WebsocketInbound;
-import reactor.netty.http.websocket.WebsocketOutbound;
 
 /**
- * Bridges a client's WebSocket to its server's, frame by frame.
+ * Proxies a client's WebSocket to its server's.
  *
  * <p>The upstream handshake comes first, so that a server's refusal (403, 404) reaches the client as
- * that status, and the subprotocol the server chose is the one offered back. Frames are passed
- * through as they are (text, binary, continuation, ping, pong), never aggregated; the first close
- * code from either side is carried to the other.
+ * that status, and the subprotocol the server chose is the one offered back. Once both handshakes
+ * are done, the two channels are joined by a {@link WsTunnel}: the server's bytes go to the client
+ * as they came, the client's frames are decoded (for activity) and re-encoded upstream, never
+ * aggregated; close frames, codes and reasons, pings and pongs cross both ways as the peers sent
+ * them. The handshake headers are cleared then, as an idle socket would otherwise hold both sides'
+ * for its whole life.
  */
 final class WsProxyHandler {
 
@@ -62,19 +61,30 @@ final class WsProxyHandler {
 		if (protocols != null) {
 			clientSpec.protocols(protocols);
 		}
+		HttpHeaders[] sent = new HttpHeaders[1];
 		return this.client
-			.headers((upstream) -> this.headers.copyRequest(request.requestHeaders(), upstream, route, view, true))
+			.headers((upstream) -> {
+				this.headers.copyRequest(request.requestHeaders(), upstream, route, view, true);
+				sent[0] = upstream;
+			})
 			.websocket(clientSpec.build())
 			.uri(uri)
 			.handle((upIn, upOut) -> {
+				// On the upstream's event loop, right after its 101 and before any frame is read
+				// (a VNC server speaks first): the tunnel holds what comes until the client is joined.
+				Connection up = connection(upIn);
+				WsTunnel.Side upstreamSide = WsTunnel.upstream(up.channel());
 				// sendWebsocket completes once the client's upgrade is done, not when the socket ends:
-				// the upstream connection must stay open until the bridge itself has finished.
-				Sinks.Empty<Void> bridged = Sinks.empty();
-				return response.sendWebsocket(
-						(downIn, downOut) -> bridge(upIn, upOut, downIn, downOut, onClientMessage)
-							.doFinally((signal) -> bridged.tryEmitEmpty()),
-						serverSpec(upIn.selectedSubprotocol()))
-					.then(bridged.asMono());
+				// the upstream connection stays open until the tunnel closes it.
+				return response.sendWebsocket((downIn, downOut) -> {
+						Connection down = connection(downIn);
+						WsTunnel.join(upstreamSide, up.channel(), down.channel(), onClientMessage);
+						// both handshakes are done: their headers are not needed for the socket's life (gh-8)
+						clear(request.requestHeaders(), response.responseHeaders(), sent[0], upIn.headers(),
+								(upOut instanceof HttpClientRequest upstreamRequest) ? upstreamRequest.requestHeaders() : null);
+						return down.onDispose();
+					}, serverSpec(upIn.selectedSubprotocol()))
+					.then(up.onDispose());
 			})
 			.then()
 			.onErrorResume(WebSocketClientHandshakeException.class, (ex) -> {
@@ -99,38 +109,17 @@ final class WsProxyHandler {
 		return spec.build();
 	}
 
-	private static Mono<Void> bridge(WebsocketInbound upIn, WebsocketOutbound upOut, WebsocketInbound downIn,
-			WebsocketOutbound downOut, java.util.function.Consumer<WebSocketFrame> onClientMessage) {
-		AtomicBoolean closing = new AtomicBoolean();
-		// @formatter:off
-		Mono<Void> toServer = upOut.sendObject(downIn.receiveFrames()
-				.filter(WsProxyHandler::notClose)
-				.doOnNext(onClientMessage)
-				.map(WebSocketFrame::retain))
-			.then()
-			.onErrorResume((ex) -> Mono.empty());
-		Mono<Void> toClient = downOut.sendObject(upIn.receiveFrames()
-				.filter(WsProxyHandler::notClose)
-				.map(WebSocketFrame::retain))
-			.then()
-			.onErrorResume((ex) -> Mono.empty());
-		Mono<Void> clientClosed = downIn.receiveCloseStatus()
-			.flatMap((status) -> closing.compareAndSet(false, true) ? close(upOut, status) : Mono.empty());
-		Mono<Void> serverClosed = upIn.receiveCloseStatus()
-			.flatMap((status) -> closing.compareAndSet(false, true) ? close(downOut, status) : Mono.empty());
-		// @formatter:on
-		return Mono.when(toServer, toClient, clientClosed, serverClosed);
+	private static Connection connection(reactor.netty.NettyInbound inbound) {
+		Connection[] connection = new Connection[1];
+		inbound.withConnection((c) -> connection[0] = c);
+		return connection[0];
 	}
 
-	private static boolean notClose(WebSocketFrame frame) {
-		return !(frame instanceof CloseWebSocketFrame);
-	}
-
-	/** Sends the peer's close on; codes that must not appear on the wire become an empty close frame. */
-	private static Mono<Void> close(WebsocketOutbound out, WebSocketCloseStatus status) {
-		int code = status.code();
-		Mono<Void> send = (code == 1005 || code == 1006 || code == 1015 || code < 1000) ? out.sendClose()
-				: out.sendClose(code, status.reasonText());
-		return send.onErrorResume((ex) -> Mono.empty());
+	private static void clear(@Nullable HttpHeaders... all) {
+		for (HttpHeaders headers : all) {
+			if (headers != null) {
+				headers.clear();
+			}
+		}
 	}
 }

@@ -63,6 +63,11 @@ final class PorticoInstance implements AutoCloseable {
 		return this.context.getBean(ServerStore.class).find(user, name).block(Duration.ofSeconds(10));
 	}
 
+	/** The activity clocks the gateway keeps for a route spec, or {@code null} when it saw no traffic. */
+	org.portico.gateway.lifecycle.ActivityTracker.Clocks activity(String spec) {
+		return this.context.getBean(org.portico.gateway.lifecycle.ActivityTracker.class).of(spec);
+	}
+
 	@Override
 	public void close() {
 		this.context.close();
