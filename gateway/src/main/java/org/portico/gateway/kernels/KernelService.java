@@ -88,21 +88,37 @@ public final class KernelService {
 		return this.tools.run(user, List.of("list")).map(KernelService::answer).doOnNext((body) -> this.names.put(user, names(body)));
 	}
 
+	/** How long a page waits for a user's kernel names that are not cached. */
+	static final java.time.Duration FORM_WAIT = java.time.Duration.ofSeconds(5);
+
 	/**
 	 * The names of the user's kernels, for the launch form: from the last listing when it is under 30 s old
 	 * (kernels made or removed through Portico refresh it at once; ones made with the command line on a
 	 * login node show up within that time).
-	 * @return emits the names in order, or an empty list when kernel-tools cannot list them (logged)
+	 * @return emits the names in order, or an empty list when kernel-tools cannot list them (logged) or not
+	 * within {@link #FORM_WAIT}
 	 */
 	public Mono<List<String>> names(String user) {
 		List<String> cached = this.names.getIfPresent(user);
 		if (cached != null) {
 			return Mono.just(cached);
 		}
-		return list(user).map(KernelService::names).onErrorResume((ex) -> {
-			log.warn("cannot list the kernels of {}: {}", user, ex.getMessage());
-			return Mono.just(List.of());
-		});
+		// kernel-tools is a JVM of its own, run as the user: on a busy node a listing was seen to take longer
+		// than a page may wait. The page waits at most FORM_WAIT and offers the default kernel; the listing
+		// runs on to its end and fills the cache for the next page.
+		// @formatter:off
+		Mono<List<String>> listing = list(user).map(KernelService::names)
+			.onErrorResume((ex) -> {
+				log.warn("cannot list the kernels of {}: {}", user, ex.getMessage());
+				return Mono.just(List.of());
+			})
+			.cache();
+		listing.subscribe();
+		return listing.timeout(FORM_WAIT, Mono.fromSupplier(() -> {
+			log.info("the kernels of {} are still being listed after {}; the page offers the default kernel", user, FORM_WAIT);
+			return List.of();
+		}));
+		// @formatter:on
 	}
 
 	private static List<String> names(JsonNode listing) {
