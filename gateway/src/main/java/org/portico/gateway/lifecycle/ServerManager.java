@@ -255,14 +255,14 @@ public final class ServerManager implements SmartLifecycle {
 		// about one seat at once; it is per server, so the burst's starts never wait for each other.
 		String key = key(user, server);
 		PlacementService.Seated placed = null;
-		boolean freshSeat = false;
+		boolean heldBefore = false;
 		if (choice.isPresent()) {
 			if (this.starting.putIfAbsent(key, Boolean.TRUE) != null) {
 				return Mono.error(new ServerException(ServerException.Kind.CONFLICT,
 						"The server is already running or starting; stop it first."));
 			}
 			try {
-				freshSeat = !this.seats.holds(user, server);
+				heldBefore = this.seats.holds(user, server);
 				placed = this.seats.seat(choice.get(), user, server, groups, walltime);
 			}
 			catch (PlacementService.Refused ex) {
@@ -275,10 +275,10 @@ public final class ServerManager implements SmartLifecycle {
 			}
 		}
 		PlacementService.Seated seat = placed;
-		boolean guarded = choice.isPresent();
 		// a seat taken for this start only goes back unless the claim wins (the server that holds the slot
 		// already has its own seat, or none); also when the caller goes away before the claim answers
-		java.util.concurrent.atomic.AtomicBoolean keepSeat = new java.util.concurrent.atomic.AtomicBoolean(!freshSeat || placed == null);
+		boolean takenNow = placed != null && !heldBefore;
+		java.util.concurrent.atomic.AtomicBoolean keepSeat = new java.util.concurrent.atomic.AtomicBoolean(!takenNow);
 		// @formatter:off
 		return this.servers.claim(record)
 			.doOnNext((claimed) -> keepSeat.compareAndSet(false, claimed))
@@ -286,7 +286,7 @@ public final class ServerManager implements SmartLifecycle {
 				if (!keepSeat.get()) {
 					this.seats.release(user, server);
 				}
-				if (guarded) {
+				if (choice.isPresent()) {
 					this.starting.remove(key);
 				}
 			})
