@@ -189,8 +189,7 @@ class PlacementSgeTests {
 			// from the scheduler: the job runs in the chosen queue instance with the seat's slots
 			String jobId = portico.server(user).state().id();
 			assertThat(env.path("JOB_ID").asText()).isEqualTo(jobId);
-			Map<String, String> job = jobs().get(jobId);
-			assertThat(job).as("qstat -xml lists job " + jobId).isNotNull();
+			Map<String, String> job = awaitRunning(jobId);
 			assertThat(job).containsEntry("state", "r").containsEntry("queue_name", QUEUE_INSTANCE).containsEntry("slots", "2")
 				.containsEntry("JB_owner", user);
 			SlurmGatewayTests.Run detail = sge("qstat", "-j", jobId);
@@ -289,6 +288,22 @@ class PlacementSgeTests {
 	}
 
 	/** This class's jobs in {@code qstat -xml -u '*'}: id to the job's elements (state, queue_name, slots, ...). */
+	/**
+	 * The job's {@code qstat} entry once it says "r". The job already runs (its environment was read), but
+	 * qstat keeps "t" (transferring) until the execution daemon's report reaches the qmaster, which on a
+	 * loaded machine lags by seconds.
+	 */
+	private static Map<String, String> awaitRunning(String jobId) throws Exception {
+		Instant deadline = Instant.now().plusSeconds(30);
+		Map<String, String> job = jobs().get(jobId);
+		while (job != null && "t".equals(job.get("state")) && Instant.now().isBefore(deadline)) {
+			Thread.sleep(250);
+			job = jobs().get(jobId);
+		}
+		assertThat(job).as("qstat -xml lists job " + jobId).isNotNull();
+		return job;
+	}
+
 	private static Map<String, Map<String, String>> jobs() throws Exception {
 		SlurmGatewayTests.Run qstat = sge("qstat", "-xml", "-u", "*");
 		assertThat(qstat.exit()).as(qstat.output()).isZero();
