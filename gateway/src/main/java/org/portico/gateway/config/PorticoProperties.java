@@ -74,11 +74,15 @@ public record PorticoProperties(@NotNull @DefaultValue("data") Path dataDir, @Va
 	public record Spawn(@NotBlank @DefaultValue("local") String spawner, @NotNull @DefaultValue("120s") Duration startTimeout,
 			@NotNull @DefaultValue("60s") Duration httpTimeout, @NotNull @DefaultValue("30s") Duration pollInterval,
 			@NotNull @DefaultValue("5s") Duration stopGrace, @DefaultValue("0") double defaultHours,
-			@DefaultValue("24") double maxHours, @DefaultValue("3") int namedServersLimit) {
+			@DefaultValue("24") double maxHours, @DefaultValue("3") int namedServersLimit,
+			@DefaultValue("0") int concurrentLaunches) {
 
 		public Spawn {
 			if (namedServersLimit < 0) {
 				throw new IllegalArgumentException("portico.spawn.named-servers-limit must be 0 or more");
+			}
+			if (concurrentLaunches < 0) {
+				throw new IllegalArgumentException("portico.spawn.concurrent-launches must be 0 (chosen per spawner) or more");
 			}
 		}
 	}

@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Issue 4, spawn bursts: 100 starts through the API at the same moment on a configured pool of two
  * virtual nodes (the local spawner; the seat's CUDA_VISIBLE_DEVICES and thread counts in the process's
  * environment). Every start is answered, admitted (202) or refused with the pool's reason (409), never
- * 429, and no seat is given twice. The time is measured and printed, not asserted.
+ * 429, and no seat is given twice. The admitted starts launch one at a time (the launch queue at its narrowest), and
+ * half of them are stopped the moment the burst is answered, while most still wait their turn: none of those leaves
+ * a process behind, and every other one runs. The time is measured and printed, not asserted.
  */
 class PlacementBurstTests {
 
@@ -54,7 +56,8 @@ class PlacementBurstTests {
 				"--portico.profiles.lab.scheduler=local", "--portico.profiles.lab.cores=1", "--portico.profiles.lab.gres=shard:1",
 				"--portico.profiles.lab.pool=lab", "--portico.profiles.lab.max-hours=2",
 				"--portico.apps.sleeper.display-name=Sleeper", "--portico.apps.sleeper.command[0]=/bin/sleep",
-				"--portico.apps.sleeper.command[1]=300", "--portico.spawn.start-timeout=10m"));
+				"--portico.apps.sleeper.command[1]=300", "--portico.spawn.start-timeout=10m",
+				"--portico.spawn.concurrent-launches=1"));
 		for (int n = 1; n <= 2; n++) {
 			String prefix = "--portico.placement.pools.lab.nodes[" + (n - 1) + "].";
 			args.addAll(List.of(prefix + "name=vnode" + n, prefix + "cores=4", prefix + "memory-mib=8192", prefix + "gpus=2"));
@@ -125,28 +128,45 @@ class PlacementBurstTests {
 			}
 		}
 
-		// each admitted process runs with its seat's pins
+		// half the admitted starts stopped at once, most of them still in the launch queue
+		List<Integer> stopped = admitted.subList(0, 8);
+		List<Integer> kept = admitted.subList(8, 16);
+		List<CompletableFuture<Integer>> stops = new ArrayList<>();
+		for (int user : stopped) {
+			stops.add(CompletableFuture.supplyAsync(() -> admin.delete("/hub/api/users/burst" + user + "/server").status()));
+		}
+		for (CompletableFuture<Integer> stop : stops) {
+			assertThat(stop.get(60, TimeUnit.SECONDS)).isIn(202, 204);
+		}
+
+		// each kept process runs with its seat's pins
 		Map<String, Integer> perDevice = new HashMap<>();
-		for (int user : admitted) {
+		for (int user : kept) {
 			String name = "burst" + user;
 			JsonNode seat = awaitSeat(admin, name);
 			ServerRecord record = awaitState(name);
-			Path environ = Path.of("/proc", record.state().id(), "environ");
-			Map<String, String> env = new HashMap<>();
-			for (String entry : new String(Files.readAllBytes(environ), StandardCharsets.UTF_8).split("\0")) {
-				int eq = entry.indexOf('=');
-				if (eq > 0) {
-					env.put(entry.substring(0, eq), entry.substring(eq + 1));
-				}
-			}
+			Map<String, String> env = environment(Long.parseLong(record.state().id()));
 			assertThat(env.get("CUDA_VISIBLE_DEVICES")).isEqualTo(seat.path("gpu").asText());
 			assertThat(env.get("OMP_NUM_THREADS")).isEqualTo("1");
 			perDevice.merge(seat.path("node").asText() + "/gpu" + env.get("CUDA_VISIBLE_DEVICES"), 1, Integer::sum);
 		}
 		System.out.println("burst: sessions per node/GPU from the processes' environments: " + new java.util.TreeMap<>(perDevice));
 		assertThat(perDevice.values()).allSatisfy((n) -> assertThat(n).isLessThanOrEqualTo(4));
+		// and of the stopped ones, nothing runs: not launched later from the queue, not left behind
+		for (int user : stopped) {
+			Instant gone = Instant.now().plusSeconds(15);
+			while (!processesOf("burst" + user).isEmpty() && Instant.now().isBefore(gone)) {
+				Thread.sleep(100);
+			}
+			assertThat(processesOf("burst" + user)).as("processes of stopped burst" + user).isEmpty();
+			assertThat(this.portico.server("burst" + user).phase().active()).as("burst" + user).isFalse();
+		}
+		Thread.sleep(1000); // a launch wrongly let out of the queue after its stop would have forked by now
+		for (int user : stopped) {
+			assertThat(processesOf("burst" + user)).as("processes of stopped burst" + user).isEmpty();
+		}
 
-		for (int user : admitted) {
+		for (int user : kept) {
 			assertThat(admin.delete("/hub/api/users/burst" + user + "/server").status()).isIn(202, 204);
 		}
 		Instant deadline = Instant.now().plusSeconds(60);
@@ -155,6 +175,38 @@ class PlacementBurstTests {
 			Thread.sleep(200);
 		}
 		assertThat(admin.get("/hub/api/placement").json().path("pools").path("lab").path("sessions").asInt()).isZero();
+	}
+
+	/** The processes whose environment names {@code user} as the Portico user they serve. */
+	private static List<Long> processesOf(String user) throws java.io.IOException {
+		List<Long> found = new ArrayList<>();
+		try (var entries = Files.list(Path.of("/proc"))) {
+			for (Path entry : (Iterable<Path>) entries::iterator) {
+				String name = entry.getFileName().toString();
+				if (name.chars().allMatch(Character::isDigit)
+						&& user.equals(environment(Long.parseLong(name)).get("PORTICO_USER"))) {
+					found.add(Long.parseLong(name));
+				}
+			}
+		}
+		return found;
+	}
+
+	private static Map<String, String> environment(long pid) {
+		Map<String, String> env = new HashMap<>();
+		try {
+			for (String entry : new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+					StandardCharsets.UTF_8).split("\0")) {
+				int eq = entry.indexOf('=');
+				if (eq > 0) {
+					env.put(entry.substring(0, eq), entry.substring(eq + 1));
+				}
+			}
+		}
+		catch (java.io.IOException ex) {
+			// gone, or not ours to read: no environment
+		}
+		return env;
 	}
 
 	private static JsonNode awaitSeat(HubClient admin, String user) throws InterruptedException {

@@ -20,7 +20,7 @@ class ForwardedHeadersTests {
 			new PorticoProperties.Admin("admin", null, null),
 			new PorticoProperties.Security(java.time.Duration.ofDays(1), false, false),
 			new PorticoProperties.Spawn("local", java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1),
-					java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 0, 24, 3)));
+					java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), 0, 24, 3, 0)));
 
 	private final Route route = new Route("/user/alice/", URI.create("http://127.0.0.1:9"), "alice", "", "token backend-secret");
 
