@@ -25,17 +25,11 @@ export async function shot(page, dir, name) {
 // bound after a login that had worked (tests of the desktop, and of Jupyter as a Slurm job). The
 // home page itself was once seen to take over 90 s while a code-server was running on the same two
 // cores (it lists the user's kernels through kernel-tools, a JVM of its own, on a cache miss): the
-// bound is 180 s until that is understood. The location is read from the browser's own navigation events
-// (page.url()), not by a function waiting inside the page: once, with a code-server starting beside it,
-// such a function's protocol call found no answer within puppeteer's 120 s protocolTimeout.
+// bound is 180 s until that is understood.
 export async function login(page, base, user, password) {
   await page.goto(`${base}/hub/login`);
   await page.type('#username', user);
   await page.type('#password', password);
   await page.click('button[type=submit]');
-  const deadline = Date.now() + 180_000;
-  while (new URL(page.url()).pathname !== '/hub/home') {
-    if (Date.now() > deadline) throw new Error(`login: still at ${page.url()} after 180 s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 180_000 });
 }
