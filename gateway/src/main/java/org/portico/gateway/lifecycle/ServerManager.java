@@ -619,6 +619,9 @@ public final class ServerManager implements SmartLifecycle {
 		this.phases.put(key, ServerPhase.STOPPING);
 		log.info("stop requested user={} server={} why={}", record.user(), record.name(), why);
 		// @formatter:off
+		if (startup != null) {
+			startup.abandoned = true; // before awaitState reads launching: see Startup
+		}
 		Mono<@Nullable SpawnState> state = (startup != null) ? awaitState(startup, record) : Mono.justOrEmpty(record.state());
 		return save(record.withPhase(ServerPhase.STOPPING, "Stopping"))
 			.then(state.map(java.util.Optional::of).defaultIfEmpty(java.util.Optional.empty()))
@@ -648,9 +651,11 @@ public final class ServerManager implements SmartLifecycle {
 		// @formatter:on
 	}
 
-	/** The spawner state of a start under way, waiting briefly while the launch is still in flight. */
+	/**
+	 * The spawner state of a start under way (already marked abandoned), waiting briefly while the launch is
+	 * still in flight.
+	 */
 	private Mono<@Nullable SpawnState> awaitState(Startup startup, ServerRecord record) {
-		startup.abandoned = true;
 		if (!startup.launching) {
 			return Mono.justOrEmpty(record.state()); // still in the launch queue: nothing was started
 		}

@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * virtual nodes (the local spawner; the seat's CUDA_VISIBLE_DEVICES and thread counts in the process's
  * environment). Every start is answered, admitted (202) or refused with the pool's reason (409), never
  * 429, and no seat is given twice. The admitted starts launch one at a time (the launch queue at its narrowest), and
- * half of them are stopped the moment the burst is answered, while most still wait their turn: none of those leaves
- * a process behind, and every other one runs. The time is measured and printed, not asserted.
+ * half of them are stopped the moment the burst is answered, launched or still in line (how many were still in
+ * line depends on timing and is printed; LaunchQueueTests covers a cancel in line deterministically): none of
+ * those leaves a process behind, and every other one runs. The time is measured and printed, not asserted.
  */
 class PlacementBurstTests {
 
@@ -128,8 +129,10 @@ class PlacementBurstTests {
 			}
 		}
 
-		// half the admitted starts stopped at once, most of them still in the launch queue
+		// half the admitted starts stopped at once, launched or not yet
 		List<Integer> stopped = admitted.subList(0, 8);
+		long unlaunched = stopped.stream().map((user) -> this.portico.server("burst" + user))
+			.filter((record) -> record == null || record.state() == null).count();
 		List<Integer> kept = admitted.subList(8, 16);
 		List<CompletableFuture<Integer>> stops = new ArrayList<>();
 		for (int user : stopped) {
@@ -152,6 +155,7 @@ class PlacementBurstTests {
 		}
 		System.out.println("burst: sessions per node/GPU from the processes' environments: " + new java.util.TreeMap<>(perDevice));
 		assertThat(perDevice.values()).allSatisfy((n) -> assertThat(n).isLessThanOrEqualTo(4));
+		System.out.println("burst: " + unlaunched + " of the 8 stopped starts had no process yet when the stops were sent");
 		// and of the stopped ones, nothing runs: not launched later from the queue, not left behind
 		for (int user : stopped) {
 			Instant gone = Instant.now().plusSeconds(15);
