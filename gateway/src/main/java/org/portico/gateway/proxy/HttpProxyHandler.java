@@ -38,7 +38,11 @@ final class HttpProxyHandler {
 	 * {@code proxy_redirect} does. Relative locations need nothing.
 	 */
 	static void relocate(HttpServerResponse response, Route route) {
-		String location = response.responseHeaders().get(HttpHeaderNames.LOCATION);
+		relocate(response.responseHeaders(), route);
+	}
+
+	static void relocate(io.netty.handler.codec.http.HttpHeaders headers, Route route) {
+		String location = headers.get(HttpHeaderNames.LOCATION);
 		if (location == null) {
 			return;
 		}
@@ -47,7 +51,7 @@ final class HttpProxyHandler {
 			location = location.substring(origin.length());
 		}
 		if (location.startsWith("/") && !location.startsWith("//")) {
-			response.responseHeaders().set(HttpHeaderNames.LOCATION, route.spec() + location.substring(1));
+			headers.set(HttpHeaderNames.LOCATION, route.spec() + location.substring(1));
 		}
 	}
 
@@ -76,14 +80,16 @@ final class HttpProxyHandler {
 		// @formatter:on
 	}
 
+	/** What a user is told when their server cannot be reached, on either proxy path. */
+	static final String UNREACHABLE = "Your server is not answering. It may have stopped; Portico notices within a poll interval and shows why on your home page.";
+
 	private static Mono<Void> failed(HttpServerRequest request, HttpServerResponse response, Route route, Throwable ex) {
 		if (ex instanceof AbortedException) {
 			return Mono.empty(); // the client went away
 		}
 		if (ex instanceof ConnectException || ex instanceof PrematureCloseException) {
 			log.warn("upstream unreachable routeSpec={} target={}: {}", route.spec(), route.target(), ex.toString());
-			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_GATEWAY,
-					"Your server is not answering. It may have stopped; Portico notices within a poll interval and shows why on your home page.");
+			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_GATEWAY, UNREACHABLE);
 		}
 		log.error("proxy failure routeSpec={}", route.spec(), ex);
 		return ProxyResponses.error(request, response, HttpResponseStatus.BAD_GATEWAY, "The gateway could not reach your server.");

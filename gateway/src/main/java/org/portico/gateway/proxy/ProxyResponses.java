@@ -2,7 +2,12 @@ package org.portico.gateway.proxy;
 
 import java.nio.charset.StandardCharsets;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -16,7 +21,11 @@ final class ProxyResponses {
 	}
 
 	static boolean wantsHtml(HttpServerRequest request) {
-		String accept = request.requestHeaders().get(HttpHeaderNames.ACCEPT);
+		return wantsHtml(request.requestHeaders());
+	}
+
+	static boolean wantsHtml(HttpHeaders headers) {
+		String accept = headers.get(HttpHeaderNames.ACCEPT);
 		return accept != null && accept.contains("text/html");
 	}
 
@@ -29,26 +38,40 @@ final class ProxyResponses {
 		if (response.hasSentHeaders()) {
 			return Mono.empty();
 		}
-		String body;
-		String type;
-		if (wantsHtml(request)) {
-			type = "text/html; charset=utf-8";
-			body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status.code() + " "
-					+ html(status.reasonPhrase()) + " - Portico</title><link rel=\"stylesheet\" href=\"/hub/static/portico.css\"></head>"
-					+ "<body><main class=\"card\"><h1>" + status.code() + " " + html(status.reasonPhrase()) + "</h1><p>"
-					+ html(message) + "</p><p><a href=\"/hub/home\">Back to your home page</a></p></main></body></html>";
-		}
-		else {
-			type = "application/json";
-			body = "{\"status\":" + status.code() + ",\"message\":\"" + json(message) + "\"}";
-		}
-		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		boolean html = wantsHtml(request);
+		byte[] bytes = errorBody(html, status, message);
+		String type = html ? "text/html; charset=utf-8" : "application/json";
 		return response.status(status)
 			.header(HttpHeaderNames.CONTENT_TYPE, type)
 			.header(HttpHeaderNames.CACHE_CONTROL, "no-store")
 			.header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(bytes.length))
 			.sendByteArray(Mono.just(bytes))
 			.then();
+	}
+
+	/** The same answer as {@link #error}, as one Netty message, for the {@link DirectHttpProxy}. */
+	static FullHttpResponse errorResponse(HttpVersion version, boolean html, HttpResponseStatus status, String message) {
+		byte[] bytes = errorBody(html, status, message);
+		FullHttpResponse response = new DefaultFullHttpResponse(version, status, Unpooled.wrappedBuffer(bytes));
+		response.headers()
+			.set(HttpHeaderNames.CONTENT_TYPE, html ? "text/html; charset=utf-8" : "application/json")
+			.set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+			.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+		return response;
+	}
+
+	private static byte[] errorBody(boolean html, HttpResponseStatus status, String message) {
+		String body;
+		if (html) {
+			body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + status.code() + " "
+					+ html(status.reasonPhrase()) + " - Portico</title><link rel=\"stylesheet\" href=\"/hub/static/portico.css\"></head>"
+					+ "<body><main class=\"card\"><h1>" + status.code() + " " + html(status.reasonPhrase()) + "</h1><p>"
+					+ html(message) + "</p><p><a href=\"/hub/home\">Back to your home page</a></p></main></body></html>";
+		}
+		else {
+			body = "{\"status\":" + status.code() + ",\"message\":\"" + json(message) + "\"}";
+		}
+		return body.getBytes(StandardCharsets.UTF_8);
 	}
 
 	static String html(@Nullable String text) {

@@ -128,6 +128,10 @@ final class StaticFileHandler {
 
 	/** Whether a request may be answered from static files: GET and HEAD, never a WebSocket upgrade. */
 	static boolean applies(HttpServerRequest request) {
-		return (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) && !WsProxyHandler.isUpgrade(request);
+		return applies(request.method(), request.requestHeaders());
+	}
+
+	static boolean applies(HttpMethod method, io.netty.handler.codec.http.HttpHeaders headers) {
+		return (method == HttpMethod.GET || method == HttpMethod.HEAD) && !WsProxyHandler.isUpgrade(headers);
 	}
 }

@@ -1,11 +1,15 @@
 package org.portico.gateway.proxy;
 
+import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +78,14 @@ public final class UserPathProxy {
 		this.adminAccess = properties.security().adminAccessServers();
 	}
 
+	ForwardedHeaders headers() {
+		return this.headers;
+	}
+
+	ActivityTracker activity() {
+		return this.activity;
+	}
+
 	/**
 	 * Whether a raw request target is the proxy's: {@code /user/...}, or any path a passthrough
 	 * route covers (cheap: called for every request).
@@ -89,31 +101,82 @@ public final class UserPathProxy {
 		return target != null && this.routes.match(target.path()).map(Route::passthrough).orElse(false);
 	}
 
-	/** Handles one request under {@code /user/}. */
+	/** Handles one request under {@code /user/} on Reactor Netty's request and response. */
 	public Mono<Void> handle(HttpServerRequest request, HttpServerResponse response) {
+		Incoming incoming = new Incoming(request.method(), request.uri(), request.requestHeaders(), request.scheme(),
+				request.remoteAddress());
+		return decide(incoming).flatMap((decision) -> {
+			if (decision instanceof Decision.Forward forward) {
+				this.activity.record(forward.route(), forward.human());
+				return this.http.proxy(request, response, forward.route(), forward.target(), forward.stripToken(), forward.view());
+			}
+			if (decision instanceof Decision.Upgrade upgrade) {
+				// (re)connecting a WebSocket is no person's action; what is sent over it may be
+				this.activity.record(upgrade.route(), false);
+				return this.webSocket.proxy(request, response, upgrade.route(), upgrade.target(), upgrade.stripToken(), upgrade.view(),
+						onMessage(upgrade.route(), upgrade.target()));
+			}
+			return ((Decision.Reply) decision).send().apply(request, response);
+		});
+	}
+
+	/** The parts of a request the decision reads, whichever server code received it. */
+	record Incoming(HttpMethod method, String uri, HttpHeaders headers, String scheme, @Nullable InetSocketAddress remote) {
+
+		boolean upgrade() {
+			return WsProxyHandler.isUpgrade(this.headers);
+		}
+
+		boolean wantsHtml() {
+			return this.method == HttpMethod.GET && ProxyResponses.wantsHtml(this.headers);
+		}
+	}
+
+	/**
+	 * What the proxy does with one request, decided before a byte goes to a server: the one place
+	 * where paths, credentials, owners and origins are checked, for the Reactor path and for the
+	 * {@link DirectHttpProxy} alike.
+	 */
+	sealed interface Decision {
+
+		/** Stream plain HTTP to the route's server; {@code human} is how the request counts as activity. */
+		record Forward(Route route, ProxyRequest target, boolean stripToken, ForwardedHeaders.ClientView view, boolean human)
+				implements Decision {
+		}
+
+		/** Bridge a WebSocket to the route's server. */
+		record Upgrade(Route route, ProxyRequest target, boolean stripToken, ForwardedHeaders.ClientView view) implements Decision {
+		}
+
+		/** An answer of the gateway's own: an error, a redirect, the walltime banner, a static file. */
+		record Reply(BiFunction<HttpServerRequest, HttpServerResponse, Mono<Void>> send) implements Decision {
+		}
+	}
+
+	/** Decides what to do with one request under {@code /user/} (or a passthrough route's path). */
+	Mono<Decision> decide(Incoming request) {
 		ProxyRequest target = ProxyRequest.parse(request.uri());
 		if (target == null) {
-			return ProxyResponses.error(request, response, HttpResponseStatus.BAD_REQUEST,
+			return error(HttpResponseStatus.BAD_REQUEST,
 					"This address is malformed: it has dot segments, empty segments, backslashes, control characters or bad escapes.");
 		}
 		Optional<Route> match = this.routes.match(target.path());
 		if (match.isPresent() && match.get().passthrough()) {
-			return passthrough(request, response, target, match.get());
+			return Mono.just(passthrough(request, target, match.get()));
 		}
 		String owner = ownerOf(target.path());
 		if (owner == null || !Names.isValidUser(owner)) {
-			return ProxyResponses.error(request, response, HttpResponseStatus.NOT_FOUND, "There is no such user path.");
+			return error(HttpResponseStatus.NOT_FOUND, "There is no such user path.");
 		}
 		if (target.path().length() == PREFIX.length() + owner.length()) {
 			// "/user/alice" -> "/user/alice/": the servers' relative links need the slash.
 			String query = target.rawQuery();
-			return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+			return redirect(target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
 		}
 		// @formatter:off
 		return authenticate(request, target)
-			.map((caller) -> proxy(request, response, target, owner, caller, match))
-			.switchIfEmpty(Mono.fromSupplier(() -> unauthenticated(request, response, target)))
-			.flatMap((result) -> result);
+			.map((caller) -> decide(request, target, owner, caller, match))
+			.defaultIfEmpty(unauthenticated(request, target));
 		// @formatter:on
 	}
 
@@ -126,12 +189,12 @@ public final class UserPathProxy {
 	 * {@code ?token=} that is Portico's authenticates (and is not passed on); one that is not (the
 	 * server's own, in a link) falls back to the login cookie and is passed on untouched.
 	 */
-	private Mono<Caller> authenticate(HttpServerRequest request, ProxyRequest target) {
-		String header = request.requestHeaders().get(HttpHeaderNames.AUTHORIZATION);
+	private Mono<Caller> authenticate(Incoming request, ProxyRequest target) {
+		String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
 		if (Authenticator.tokenFromHeader(header) != null) {
 			return this.authenticator.authenticate(header, null, null).map((p) -> new Caller(p, false));
 		}
-		String cookie = ForwardedHeaders.cookie(request.requestHeaders().getAll(HttpHeaderNames.COOKIE), Authenticator.SESSION_COOKIE);
+		String cookie = ForwardedHeaders.cookie(request.headers().getAll(HttpHeaderNames.COOKIE), Authenticator.SESSION_COOKIE);
 		Mono<Caller> byCookie = (cookie != null)
 				? this.authenticator.fromSession(cookie).map((p) -> new Caller(p, false)) : Mono.empty();
 		String queryToken = target.queryToken();
@@ -142,88 +205,85 @@ public final class UserPathProxy {
 	}
 
 	/** A route whose server does its own auth: streamed as it is, credentials and all, like CHP does. */
-	private Mono<Void> passthrough(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, Route route) {
-		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(), request.remoteAddress());
-		if (WsProxyHandler.isUpgrade(request)) {
-			return this.webSocket.proxy(request, response, route, target, false, view, onMessage(route, target));
+	private Decision passthrough(Incoming request, ProxyRequest target, Route route) {
+		ForwardedHeaders.ClientView view = this.headers.clientView(request.headers(), request.scheme(), request.remote());
+		if (request.upgrade()) {
+			return new Decision.Upgrade(route, target, false, view);
 		}
-		this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
-		return this.http.proxy(request, response, route, target, false, view);
+		return new Decision.Forward(route, target, false, view, ActivityClassifier.isHuman(request.method(), request.headers()));
 	}
 
-	private Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
-			Caller caller, Optional<Route> match) {
+	private Decision decide(Incoming request, ProxyRequest target, String owner, Caller caller, Optional<Route> match) {
 		PorticoPrincipal principal = caller.principal();
 		boolean mayUse = principal.name().equals(owner) || (this.adminAccess && principal.admin());
 		if (!mayUse) {
-			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
-					"This server belongs to another user; you can reach only your own.");
+			return reply(HttpResponseStatus.FORBIDDEN, "This server belongs to another user; you can reach only your own.");
 		}
-		boolean upgrade = WsProxyHandler.isUpgrade(request);
+		boolean upgrade = request.upgrade();
 		if (!upgrade && isBareServerPath(target.path(), owner)) {
 			// a named server's bare prefix ("/user/alice/code" -> ".../code/"): servers behind it link relatively.
 			// Only paths of exactly /user/NAME/X pay for this second lookup and its string.
 			String slashed = target.path() + "/";
 			if (this.routes.match(slashed).filter((r) -> r.spec().equals(slashed) && r.owner().equals(owner)).isPresent()) {
 				String query = target.rawQuery();
-				return ProxyResponses.redirect(response, target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
+				return redirectTo(target.rawPath() + "/" + ((query != null) ? "?" + query : ""));
 			}
 		}
-		ForwardedHeaders.ClientView view = this.headers.clientView(request.requestHeaders(), request.scheme(),
-				request.remoteAddress());
+		ForwardedHeaders.ClientView view = this.headers.clientView(request.headers(), request.scheme(), request.remote());
 		boolean changing = upgrade || !SAFE.contains(request.method());
-		if (!OriginCheck.allows(request.requestHeaders().get(HttpHeaderNames.ORIGIN), request.requestHeaders().get("sec-fetch-site"),
+		if (!OriginCheck.allows(request.headers().get(HttpHeaderNames.ORIGIN), request.headers().get("sec-fetch-site"),
 				view.scheme(), view.host(), changing)) {
-			return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
-					"Cross-site request refused: the Origin does not match this site.");
+			return reply(HttpResponseStatus.FORBIDDEN, "Cross-site request refused: the Origin does not match this site.");
 		}
 		if (match.isEmpty() || !match.get().owner().equals(owner)) {
-			return notRunning(request, response, target, owner, namedServerOf(target.path(), owner));
+			return notRunning(request, target, owner, namedServerOf(target.path(), owner));
 		}
 		Route route = match.get();
-		if (route.server().isEmpty() && !upgrade && request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request)) {
+		if (route.server().isEmpty() && !upgrade && request.wantsHtml()) {
 			// A page of a named server that is not running would otherwise reach the default server (its
 			// prefix covers the named one's); only page loads pay for this check, never API calls or frames.
 			String named = namedServerOf(target.path(), owner);
 			if (!named.isEmpty()) {
-				return notRunning(request, response, target, owner, named);
+				return notRunning(request, target, owner, named);
 			}
 		}
 		if (!upgrade && target.path().endsWith(WalltimeBanner.PATH) && target.path().equals(route.spec() + WalltimeBanner.PATH)) {
 			ServerRecord live = this.servers.liveRecord(owner, route.server());
-			return this.banner.serve(response, this.policies.of((live != null) ? live.profile() : null).warnBefore());
+			Duration warnBefore = this.policies.of((live != null) ? live.profile() : null).warnBefore();
+			return new Decision.Reply((req, response) -> this.banner.serve(response, warnBefore));
 		}
-		if (route.staticFiles() != null && StaticFileHandler.applies(request) && target.path().startsWith(route.spec())) {
+		if (route.staticFiles() != null && StaticFileHandler.applies(request.method(), request.headers())
+				&& target.path().startsWith(route.spec())) {
 			// the app's static files from the gateway's own disk, past the same checks as everything proxied;
 			// target.path() is strictly parsed (no dot segments) and resolve() keeps it inside the folder
 			java.nio.file.Path file = route.staticFiles().resolve(target.path().substring(route.spec().length()));
 			if (file != null) {
-				this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
-				return StaticFileHandler.serve(request, response, file);
+				boolean human = ActivityClassifier.isHuman(request.method(), request.headers());
+				return new Decision.Reply((req, response) -> {
+					this.activity.record(route, human);
+					return StaticFileHandler.serve(req, response, file);
+				});
 			}
 		}
 		if (upgrade) {
-			// (re)connecting a WebSocket is no person's action; what is sent over it may be
-			this.activity.record(route, false);
-			return this.webSocket.proxy(request, response, route, target, caller.byQueryToken(), view, onMessage(route, target));
+			return new Decision.Upgrade(route, target, caller.byQueryToken(), view);
 		}
-		this.activity.record(route, ActivityClassifier.isHuman(request.method(), request.requestHeaders()));
-		return this.http.proxy(request, response, route, target, caller.byQueryToken(), view);
+		return new Decision.Forward(route, target, caller.byQueryToken(), view,
+				ActivityClassifier.isHuman(request.method(), request.headers()));
 	}
 
-	private Mono<Void> notRunning(HttpServerRequest request, HttpServerResponse response, ProxyRequest target, String owner,
-			String server) {
+	private Decision notRunning(Incoming request, ProxyRequest target, String owner, String server) {
 		ServerPhase phase = this.servers.phaseOf(owner, server);
-		boolean html = request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request);
+		boolean html = request.wantsHtml();
 		String named = server.isEmpty() ? "" : "/" + server;
 		if (phase == ServerPhase.PENDING) {
-			return html ? ProxyResponses.redirect(response, "/hub/spawn-pending/" + owner + named + "?next=" + encode(target.rawPathAndQuery()))
-					: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE, "Your server is starting.");
+			return html ? redirectTo("/hub/spawn-pending/" + owner + named + "?next=" + encode(target.rawPathAndQuery()))
+					: reply(HttpResponseStatus.SERVICE_UNAVAILABLE, "Your server is starting.");
 		}
 		String api = server.isEmpty() ? "/server" : "/servers/" + server;
-		return html ? ProxyResponses.redirect(response, "/hub/spawn?" + (server.isEmpty() ? "" : "server=" + server + "&") + "next="
+		return html ? redirectTo("/hub/spawn?" + (server.isEmpty() ? "" : "server=" + server + "&") + "next="
 				+ encode(target.rawPathAndQuery()))
-				: ProxyResponses.error(request, response, HttpResponseStatus.SERVICE_UNAVAILABLE,
+				: reply(HttpResponseStatus.SERVICE_UNAVAILABLE,
 						"Your server is not running. Start it from the home page or with POST /hub/api/users/" + owner + api + ".");
 	}
 
@@ -242,12 +302,28 @@ public final class UserPathProxy {
 		return (!name.isEmpty() && Names.isValidServer(name) && this.servers.phaseOf(owner, name) != null) ? name : "";
 	}
 
-	private Mono<Void> unauthenticated(HttpServerRequest request, HttpServerResponse response, ProxyRequest target) {
-		if (request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(request) && !WsProxyHandler.isUpgrade(request)) {
-			return ProxyResponses.redirect(response, "/hub/login?next=" + encode(target.rawPathAndQuery()));
+	private Decision unauthenticated(Incoming request, ProxyRequest target) {
+		if (request.wantsHtml() && !request.upgrade()) {
+			return redirectTo("/hub/login?next=" + encode(target.rawPathAndQuery()));
 		}
-		return ProxyResponses.error(request, response, HttpResponseStatus.FORBIDDEN,
+		return reply(HttpResponseStatus.FORBIDDEN,
 				"Authentication is required: log in, or send 'Authorization: token <your API token>'.");
+	}
+
+	private static Decision reply(HttpResponseStatus status, String message) {
+		return new Decision.Reply((request, response) -> ProxyResponses.error(request, response, status, message));
+	}
+
+	private static Decision redirectTo(String location) {
+		return new Decision.Reply((request, response) -> ProxyResponses.redirect(response, location));
+	}
+
+	private static Mono<Decision> error(HttpResponseStatus status, String message) {
+		return Mono.just(reply(status, message));
+	}
+
+	private static Mono<Decision> redirect(String location) {
+		return Mono.just(redirectTo(location));
 	}
 
 	/** Records each client WebSocket message on the route, classified by what kind of socket it is. */

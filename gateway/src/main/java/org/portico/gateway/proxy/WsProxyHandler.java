@@ -46,7 +46,11 @@ final class WsProxyHandler {
 	}
 
 	static boolean isUpgrade(HttpServerRequest request) {
-		String upgrade = request.requestHeaders().get(HttpHeaderNames.UPGRADE);
+		return isUpgrade(request.requestHeaders());
+	}
+
+	static boolean isUpgrade(io.netty.handler.codec.http.HttpHeaders headers) {
+		String upgrade = headers.get(HttpHeaderNames.UPGRADE);
 		return upgrade != null && upgrade.equalsIgnoreCase("websocket");
 	}
 
