@@ -74,6 +74,9 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 	/** This handler's exchange, from the decision until the response's end. */
 	private @Nullable Exchange exchange;
 
+	/** Whether this connection is to end after the response being written: nothing more is read or answered. */
+	private boolean closing;
+
 	/** Messages read but not yet passed on: a body while deciding, or requests pipelined behind ours. */
 	private @Nullable ArrayDeque<Object> held;
 
@@ -99,6 +102,10 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		if (this.closing) {
+			ReferenceCountUtil.release(msg);
+			return;
+		}
 		if (this.held != null) {
 			this.held.add(msg);
 			return;
@@ -125,6 +132,12 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		}
 		Exchange current = this.exchange;
 		if (current != null && msg instanceof HttpContent content) {
+			if (content.decoderResult().isFailure()) {
+				// a malformed chunk: the codec reads nothing more on this connection
+				content.release();
+				current.malformedRequest(content.decoderResult().cause());
+				return;
+			}
 			current.fromClient(content);
 			return;
 		}
@@ -190,7 +203,9 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 	}
 
 	private boolean eligible(HttpRequest request) {
-		return request.decoderResult().isSuccess() && this.proxy.handles(request.uri())
+		HttpMethod method = request.method();
+		return request.decoderResult().isSuccess() && method != HttpMethod.CONNECT && method != HttpMethod.TRACE
+				&& this.proxy.handles(request.uri())
 				&& !WsProxyHandler.isUpgrade(request.headers()) && !request.headers().contains(HttpHeaderNames.EXPECT);
 	}
 
@@ -255,7 +270,16 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			toReactor(ctx, request);
 		}
 		replay(ctx, body);
+		flushUpstream();
 		readOn(ctx.channel());
+	}
+
+	/** Body parts replayed outside a read of the client have no read-complete to flush them. */
+	private void flushUpstream() {
+		Exchange current = this.exchange;
+		if (current != null) {
+			current.clientReadComplete();
+		}
 	}
 
 	private boolean start(ChannelHandlerContext ctx, HttpRequest request, Decision.Forward forward) {
@@ -278,8 +302,13 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		ChannelHandlerContext context = this.ctx;
 		ArrayDeque<Object> pipelined = this.held;
 		this.held = null;
+		if (this.closing) {
+			releaseAll(pipelined); // the connection ends with the response written: RFC 9112 9.6
+			return;
+		}
 		if (context != null && pipelined != null) {
 			replay(context, pipelined);
+			flushUpstream();
 		}
 		if (context != null) {
 			readOn(context.channel());
@@ -332,6 +361,17 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		}
 	}
 
+	/**
+	 * A message's end without its trailers: they would pass the header filters by (a trailer
+	 * {@code Set-Cookie} of the gateway's cookie), and neither path forwards them.
+	 */
+	static LastHttpContent withoutTrailers(LastHttpContent last) {
+		if (last.trailingHeaders().isEmpty()) {
+			return last;
+		}
+		return new io.netty.handler.codec.http.DefaultLastHttpContent(last.content()); // the same buffer, its one reference
+	}
+
 	/** The {@code timeout=N} of a {@code Keep-Alive} response header, or 0. */
 	static long keepAliveTimeout(@Nullable HttpResponse response) {
 		String value = (response != null) ? response.headers().get(HttpHeaderNames.KEEP_ALIVE) : null;
@@ -376,6 +416,12 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		private @Nullable ArrayDeque<HttpContent> early;
 
 		private boolean requestEnded;
+
+		/** Whether the request's end has been written to the server: only then may its connection be reused. */
+		private boolean requestSent;
+
+		/** A 1xx came first: Netty's client codec then forgets that a HEAD has no body, so the connection is not reused. */
+		private boolean sawInformational;
 
 		private boolean upstreamUnflushed;
 
@@ -423,13 +469,13 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			up.write(upstreamRequest(), up.voidPromise());
 			if (this.retried && this.requestEnded) {
 				// the request's end went to the connection that failed: a retry is only ever of a bodiless one
-				up.write(LastHttpContent.EMPTY_LAST_CONTENT, up.voidPromise());
+				writeUpstream(up, LastHttpContent.EMPTY_LAST_CONTENT);
 			}
 			ArrayDeque<HttpContent> parts = this.early;
 			this.early = null;
 			if (parts != null) {
 				for (HttpContent part; (part = parts.poll()) != null;) {
-					up.write(part, up.voidPromise());
+					writeUpstream(up, part);
 				}
 			}
 			up.flush();
@@ -453,12 +499,26 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			}
 		}
 
+		/** Writes a part of the request; its end is written without trailers, and noted once it is out. */
+		private void writeUpstream(Channel up, HttpContent part) {
+			if (part instanceof LastHttpContent last) {
+				up.write(withoutTrailers(last)).addListener((written) -> this.requestSent = written.isSuccess());
+			}
+			else {
+				up.write(part, up.voidPromise());
+			}
+		}
+
 		private HttpRequest upstreamRequest() {
 			Route route = this.forward.route();
 			String base = route.target().getRawPath();
 			String uri = ((base != null) ? base : "") + this.forward.target().upstreamUri(this.forward.stripToken(), route.strippedSegments());
 			HttpRequest up = new DefaultHttpRequest(HttpVersion.HTTP_1_1, this.request.method(), uri, false);
 			DirectHttpProxy.this.proxy.headers().copyRequest(this.request.headers(), up.headers(), route, this.forward.view(), false);
+			if (!up.headers().contains(HttpHeaderNames.HOST)) {
+				// an HTTP/1.0 client may send none; HTTP/1.1 requires one
+				up.headers().set(HttpHeaderNames.HOST, route.target().getRawAuthority());
+			}
 			if (HttpUtil.isTransferEncodingChunked(this.request)) {
 				up.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
 				up.headers().set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -479,7 +539,7 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 				this.early.add(content);
 			}
 			else {
-				connection.channel.write(content, connection.channel.voidPromise());
+				writeUpstream(connection.channel, content);
 				this.upstreamUnflushed = true;
 				checkUpstreamWritable(connection.channel);
 			}
@@ -538,6 +598,7 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			}
 			if (msg instanceof HttpResponse head) {
 				if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+					this.sawInformational = true;
 					// 103 Early Hints and the like; nothing here asked for 100 Continue or an upgrade
 					this.skippingInformational = head.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code();
 					if (!this.skippingInformational) {
@@ -554,6 +615,16 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 				}
 			}
 			if (!(msg instanceof HttpContent content)) {
+				if (!(msg instanceof HttpResponse)) {
+					// raw bytes: the codec is not reading HTTP any more; nothing of this connection can be trusted
+					ReferenceCountUtil.release(msg);
+					if (this.upstreamHead == null) {
+						badGateway("The gateway could not read your server's answer.");
+					}
+					else {
+						breakOff();
+					}
+				}
 				return;
 			}
 			if (this.skippingInformational) {
@@ -618,8 +689,8 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			this.done = true;
 			UpstreamPool.Connection connection = this.upstream;
 			this.upstream = null;
-			boolean reusable = connection != null && this.requestEnded && this.upstreamHead != null
-					&& HttpUtil.isKeepAlive(this.upstreamHead);
+			boolean reusable = connection != null && this.requestEnded && this.requestSent && !this.sawInformational
+					&& this.upstreamHead != null && HttpUtil.isKeepAlive(this.upstreamHead);
 			if (connection != null && this.downloadPaused) {
 				this.downloadPaused = false;
 				connection.channel.config().setAutoRead(true);
@@ -636,11 +707,13 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			if (!this.requestEnded) {
 				this.closeClient = true;
 			}
+			LastHttpContent end = withoutTrailers((LastHttpContent) last);
 			if (this.closeClient || !this.keepAlive) {
-				this.client.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+				DirectHttpProxy.this.closing = true;
+				this.client.writeAndFlush(end).addListener(ChannelFutureListener.CLOSE);
 			}
 			else {
-				this.client.writeAndFlush(last, this.client.voidPromise());
+				this.client.writeAndFlush(end, this.client.voidPromise());
 			}
 			this.clientUnflushed = false;
 			upstreamWritable(); // reading the client again, if an upload had paused it
@@ -689,6 +762,7 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		/** The response had begun: the client can only learn of a break by the connection's end. */
 		private void breakOff() {
 			abandon();
+			DirectHttpProxy.this.closing = true;
 			this.client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
 			ended(this);
 		}
@@ -707,10 +781,29 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 			boolean close = !this.keepAlive || !this.requestEnded;
 			HttpUtil.setKeepAlive(response.headers(), this.request.protocolVersion(), !close);
 			if (close) {
+				DirectHttpProxy.this.closing = true;
 				this.client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 			}
 			else {
 				this.client.writeAndFlush(response, this.client.voidPromise());
+			}
+			ended(this);
+		}
+
+		/** The client's body could not be decoded: the server must not take what came as the whole of it. */
+		void malformedRequest(Throwable cause) {
+			log.debug("malformed request body routeSpec={}: {}", this.forward.route().spec(), cause.toString());
+			boolean answered = this.upstreamHead != null;
+			abandon();
+			DirectHttpProxy.this.closing = true;
+			if (answered) {
+				this.client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+			}
+			else {
+				HttpResponse response = ProxyResponses.errorResponse(HttpVersion.HTTP_1_1, false, HttpResponseStatus.BAD_REQUEST,
+						"The request's body is malformed.");
+				HttpUtil.setKeepAlive(response.headers(), this.request.protocolVersion(), false);
+				this.client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 			}
 			ended(this);
 		}

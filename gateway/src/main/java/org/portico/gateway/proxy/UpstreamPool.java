@@ -181,6 +181,9 @@ final class UpstreamPool {
 			return false;
 		}
 		boolean epoll = client instanceof EpollSocketChannel;
+		if (!epoll && !(client instanceof NioSocketChannel)) {
+			return false; // another transport (kqueue, io_uring): the Reactor path serves it
+		}
 		Class<? extends SocketChannel> type = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
 		// @formatter:off
 		Bootstrap bootstrap = new Bootstrap()
@@ -315,9 +318,8 @@ final class UpstreamPool {
 			long now = System.nanoTime();
 			java.util.List<Connection> stale = new java.util.ArrayList<>();
 			for (ArrayDeque<Connection> queue : this.idle.values()) {
-				for (Connection last; (last = queue.peekLast()) != null && last.idleDeadline - now <= 0;) {
-					stale.add(queue.pollLast());
-				}
+				// deadlines differ (a server's own Keep-Alive timeout): every entry, not only the tail
+				queue.removeIf((connection) -> connection.idleDeadline - now <= 0 && stale.add(connection));
 			}
 			stale.forEach((connection) -> connection.channel.close());
 		}

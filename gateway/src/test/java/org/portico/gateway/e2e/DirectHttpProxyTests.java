@@ -35,7 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * path and Reactor Netty come back in order, upstream connections are kept alive and reused, a pooled
  * connection the server closed is retried once, a server that is down gets a 502 with its reason,
  * close-delimited and chunked bodies reach HTTP/1.1 and HTTP/1.0 clients whole, an early answer to an
- * upload ends the connection cleanly, and {@code portico.proxy.direct-http=false} still proxies.
+ * upload ends the connection cleanly, a body sent with a credential seen for the first time reaches a
+ * pooled connection, a malformed chunked body is refused, and {@code portico.proxy.direct-http=false} still
+ * proxies.
  */
 class DirectHttpProxyTests {
 
@@ -91,6 +93,38 @@ class DirectHttpProxyTests {
 			assertThat(client.response().body()).isEqualTo("GET /user/alice/three");
 		}
 		assertThat(this.backend.connections()).as("the proxied requests shared one upstream connection").isEqualTo(1);
+	}
+
+	@Test
+	void aBodyWithAFirstUsedCredentialReachesAPooledConnection() throws Exception {
+		start(SocketBackend.echoingPath(), "--portico.security.admin-access-servers=true");
+		try (RawClient client = new RawClient(this.portico.port())) {
+			// the admin token needs no lookup: this leaves an idle upstream connection on this event loop
+			client.send("GET /user/alice/warm HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token " + PorticoInstance.ADMIN_TOKEN
+					+ "\r\n\r\n");
+			assertThat(client.response().body()).isEqualTo("GET /user/alice/warm");
+			// alice's token was never used: it is looked up in the database (the embedded one answers at once, so
+			// this does not force the asynchronous branch, where the body is held and replayed), then the body goes up
+			client.send("PUT /user/alice/save HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token " + this.alice
+					+ "\r\nContent-Length: 7\r\n\r\ncontent");
+			assertThat(client.response().body()).isEqualTo("PUT /user/alice/save content");
+		}
+		assertThat(this.backend.connections()).isEqualTo(1);
+	}
+
+	@Test
+	void aMalformedChunkedBodyIsRefusedAndEndsTheConnection() throws Exception {
+		start(new SocketBackend((request, count) -> SocketBackend.ok("should not answer"), false));
+		try (RawClient client = new RawClient(this.portico.port())) {
+			client.send("POST /user/alice/up HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: token " + this.alice
+					+ "\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
+			// all of it in one read: decoded, found malformed and refused before the upstream connection is there
+			RawResponse response = client.response();
+			assertThat(response.status()).isEqualTo(400);
+			assertThat(response.body()).contains("malformed");
+			assertThat(client.atEnd()).isTrue();
+		}
+		assertThat(this.backend.requests()).as("nothing of the truncated upload reached the server").isEmpty();
 	}
 
 	@Test
