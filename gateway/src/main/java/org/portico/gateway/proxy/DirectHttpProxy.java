@@ -768,14 +768,7 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		}
 
 		private void badGateway(String message) {
-			this.done = true;
-			UpstreamPool.Connection connection = this.upstream;
-			this.upstream = null;
-			if (connection != null) {
-				connection.attach(null);
-				connection.channel.close();
-			}
-			releaseEarly();
+			abandon();
 			boolean html = this.request.method() == HttpMethod.GET && ProxyResponses.wantsHtml(this.request.headers());
 			HttpResponse response = ProxyResponses.errorResponse(HttpVersion.HTTP_1_1, html, HttpResponseStatus.BAD_GATEWAY, message);
 			boolean close = !this.keepAlive || !this.requestEnded;
@@ -793,18 +786,16 @@ final class DirectHttpProxy extends ChannelDuplexHandler {
 		/** The client's body could not be decoded: the server must not take what came as the whole of it. */
 		void malformedRequest(Throwable cause) {
 			log.debug("malformed request body routeSpec={}: {}", this.forward.route().spec(), cause.toString());
-			boolean answered = this.upstreamHead != null;
+			if (this.upstreamHead != null) {
+				breakOff();
+				return;
+			}
 			abandon();
 			DirectHttpProxy.this.closing = true;
-			if (answered) {
-				this.client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-			}
-			else {
-				HttpResponse response = ProxyResponses.errorResponse(HttpVersion.HTTP_1_1, false, HttpResponseStatus.BAD_REQUEST,
-						"The request's body is malformed.");
-				HttpUtil.setKeepAlive(response.headers(), this.request.protocolVersion(), false);
-				this.client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-			}
+			HttpResponse response = ProxyResponses.errorResponse(HttpVersion.HTTP_1_1, false, HttpResponseStatus.BAD_REQUEST,
+					"The request's body is malformed.");
+			HttpUtil.setKeepAlive(response.headers(), this.request.protocolVersion(), false);
+			this.client.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
 			ended(this);
 		}
 

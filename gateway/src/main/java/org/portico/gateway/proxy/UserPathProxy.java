@@ -176,7 +176,8 @@ public final class UserPathProxy {
 		// @formatter:off
 		return authenticate(request, target)
 			.map((caller) -> decide(request, target, owner, caller, match))
-			.defaultIfEmpty(unauthenticated(request, target));
+			// built only when no credential answered: not on every authenticated request
+			.switchIfEmpty(Mono.fromSupplier(() -> unauthenticated(request, target)));
 		// @formatter:on
 	}
 
