@@ -32,6 +32,23 @@ public class ProxyDispatchConfiguration {
 		return (routes) -> routes.route((request) -> proxy.handles(request.uri()), proxy::handle);
 	}
 
+	/**
+	 * The switch is read by a condition, which would take a mistyped value ({@code yes}) silently as
+	 * {@code false}: a value that is not a boolean stops the start-up with the property's name instead.
+	 */
+	@Bean
+	static DirectHttpSwitch directHttpSwitch(org.springframework.core.env.Environment environment) {
+		String value = environment.getProperty("portico.proxy.direct-http");
+		if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+			throw new IllegalStateException("portico.proxy.direct-http must be true or false, not '" + value + "'");
+		}
+		return new DirectHttpSwitch();
+	}
+
+	/** Stands for the checked switch. */
+	static final class DirectHttpSwitch {
+	}
+
 	@Bean(destroyMethod = "close")
 	@ConditionalOnProperty(name = "portico.proxy.direct-http", havingValue = "true", matchIfMissing = true)
 	UpstreamPool directUpstreamPool() {
