@@ -4,8 +4,13 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
@@ -40,6 +45,10 @@ import org.jspecify.annotations.Nullable;
  * never exhaust ephemeral ports. Idle connections are closed after {@code maxIdle}, below the 60 s or
  * more that the servers keep them, so the gateway never writes to a connection the server is closing;
  * a server that closes one anyway takes it out of the pool at once.
+ *
+ * <p>The event loops are Reactor Netty's and outlive the gateway (several application contexts share
+ * them in one JVM): {@link #close} closes every idle connection and cancels every sweep on its own
+ * loop, and a connection given back after that is closed rather than kept.
  */
 final class UpstreamPool {
 
@@ -50,12 +59,19 @@ final class UpstreamPool {
 
 	private final long maxIdleNanos;
 
+	/** Every loop's pool, for {@link #close}; each is otherwise touched only by its own loop. */
+	private final Set<LoopPool> all = ConcurrentHashMap.newKeySet();
+
 	private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
 		@Override
 		protected LoopPool initialValue() {
-			return new LoopPool();
+			LoopPool pool = new LoopPool();
+			UpstreamPool.this.all.add(pool);
+			return pool;
 		}
 	};
+
+	private volatile boolean closed;
 
 	private volatile @Nullable DnsAddressResolverGroup epollResolver;
 
@@ -100,6 +116,11 @@ final class UpstreamPool {
 
 		void attach(@Nullable Owner owner) {
 			this.owner = owner;
+		}
+
+		/** The pool of the loop this connection belongs to. */
+		LoopPool pool() {
+			return this.pool;
 		}
 
 		@Override
@@ -161,6 +182,9 @@ final class UpstreamPool {
 	 * nothing, when this loop already holds as many connections to that server as it may.
 	 */
 	boolean acquire(EventLoop loop, Channel client, URI server, Acquired callback) {
+		if (this.closed) {
+			return false;
+		}
 		LoopPool pool = this.pools.get();
 		Connection idle = pool.idle(server, System.nanoTime());
 		if (idle != null) {
@@ -176,7 +200,11 @@ final class UpstreamPool {
 	}
 
 	private boolean connect(EventLoop loop, Channel client, URI server, Acquired callback, boolean evenIfFull) {
+		if (this.closed) {
+			return false;
+		}
 		LoopPool pool = this.pools.get();
+		pool.loop = loop;
 		if (!evenIfFull && pool.open(server) >= this.maxPerServer) {
 			return false;
 		}
@@ -233,6 +261,10 @@ final class UpstreamPool {
 		if (!connection.channel.isActive()) {
 			return;
 		}
+		if (this.closed) {
+			connection.channel.close();
+			return;
+		}
 		long now = System.nanoTime();
 		long limit = this.maxIdleNanos;
 		if (serverKeepsSeconds > 0) {
@@ -266,7 +298,22 @@ final class UpstreamPool {
 		return group;
 	}
 
+	/**
+	 * Closes every idle connection and cancels every sweep, each on its own loop; connections in use
+	 * close when their exchange gives them back. The DNS resolvers close last.
+	 */
 	void close() {
+		this.closed = true;
+		for (LoopPool pool : this.all) {
+			EventLoop loop = pool.loop;
+			if (loop != null && !loop.isShuttingDown()) {
+				loop.execute(() -> {
+					pool.shutdown();
+					this.pools.remove(); // runs on the loop whose thread holds it
+				});
+			}
+		}
+		this.all.clear();
 		for (DnsAddressResolverGroup group : new DnsAddressResolverGroup[] { this.epollResolver, this.nioResolver }) {
 			if (group != null) {
 				group.close();
@@ -281,7 +328,11 @@ final class UpstreamPool {
 
 		private final Map<URI, int[]> open = new HashMap<>();
 
-		private boolean sweeping;
+		/** The loop whose thread owns this pool, once it has opened a connection. */
+		private volatile @Nullable EventLoop loop;
+
+		/** The sweep of idle connections, scheduled while any are idle. */
+		private @Nullable ScheduledFuture<?> sweep;
 
 		/** The most recently used idle connection to {@code server}, dropping those past their deadline at {@code now}. */
 		@Nullable Connection idle(URI server, long now) {
@@ -306,22 +357,46 @@ final class UpstreamPool {
 				queue.pollLast();
 				last.channel.close();
 			}
-			if (!this.sweeping) {
+			if (this.sweep == null) {
 				// connections nobody asks for again are closed by a sweep, not kept until the server drops them
-				this.sweeping = true;
 				long period = Math.max(TimeUnit.SECONDS.toNanos(1), maxIdleNanos / 4);
-				connection.channel.eventLoop().scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+				this.sweep = connection.channel.eventLoop().scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
 			}
 		}
 
 		private void sweep() {
 			long now = System.nanoTime();
-			java.util.List<Connection> stale = new java.util.ArrayList<>();
-			for (ArrayDeque<Connection> queue : this.idle.values()) {
+			List<Connection> stale = new ArrayList<>();
+			this.idle.values().removeIf((queue) -> {
 				// deadlines differ (a server's own Keep-Alive timeout): every entry, not only the tail
 				queue.removeIf((connection) -> connection.idleDeadline - now <= 0 && stale.add(connection));
-			}
+				return queue.isEmpty();
+			});
 			stale.forEach((connection) -> connection.channel.close());
+			if (this.idle.isEmpty()) {
+				stopSweeping(); // the next connection parked starts it again
+			}
+		}
+
+		/** Whether a sweep is scheduled (only on this pool's loop). */
+		boolean sweeping() {
+			return this.sweep != null;
+		}
+
+		private void stopSweeping() {
+			ScheduledFuture<?> current = this.sweep;
+			this.sweep = null;
+			if (current != null) {
+				current.cancel(false);
+			}
+		}
+
+		void shutdown() {
+			stopSweeping();
+			List<Connection> connections = new ArrayList<>();
+			this.idle.values().forEach(connections::addAll);
+			this.idle.clear();
+			connections.forEach((connection) -> connection.channel.close());
 		}
 
 		int open(URI server) {
