@@ -27,6 +27,43 @@ import reactor.netty.http.server.HttpServer;
 @Configuration(proxyBeanMethods = false)
 public class ProxyDispatchConfiguration {
 
+	/** The longest a loop may poll before it sleeps: more would hold up its timers for as long. */
+	static final Duration MAX_LOOP_SPIN = Duration.ofMillis(1);
+
+	/**
+	 * The event loops of the server and of the upstream clients (see {@link EventLoops}), polling up to
+	 * {@code portico.proxy.loop-spin} (50 µs; 0 turns it off) before they sleep.
+	 */
+	@Bean(destroyMethod = "dispose")
+	EventLoops eventLoops(org.springframework.core.env.Environment environment) {
+		String value = environment.getProperty("portico.proxy.loop-spin", "50us");
+		Duration spin;
+		try {
+			spin = org.springframework.boot.convert.DurationStyle.detectAndParse(value.trim());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("portico.proxy.loop-spin must be a duration such as 50us or 0, not '" + value + "'", ex);
+		}
+		if (spin.isNegative() || spin.compareTo(MAX_LOOP_SPIN) > 0) {
+			throw new IllegalStateException("portico.proxy.loop-spin must be between 0 and 1ms, not " + spin.toNanos() / 1000 + "us");
+		}
+		return new EventLoops(reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT, spin);
+	}
+
+	/**
+	 * Boot's web server runs on the loops of this factory (its own, which replaces Boot's, would use
+	 * Reactor Netty's global loops), and so the upstream clients run on the same loops.
+	 */
+	@Bean
+	org.springframework.http.client.ReactorResourceFactory reactorResourceFactory(EventLoops eventLoops,
+			reactor.netty.resources.ConnectionProvider upstreamConnections) {
+		org.springframework.http.client.ReactorResourceFactory factory = new org.springframework.http.client.ReactorResourceFactory();
+		factory.setUseGlobalResources(false);
+		factory.setLoopResources(eventLoops); // given, so closed by its own bean, not by the factory
+		factory.setConnectionProvider(upstreamConnections);
+		return factory;
+	}
+
 	@Bean
 	NettyRouteProvider userPathRoute(UserPathProxy proxy) {
 		return (routes) -> routes.route((request) -> proxy.handles(request.uri()), proxy::handle);

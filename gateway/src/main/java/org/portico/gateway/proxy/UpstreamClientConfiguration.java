@@ -38,8 +38,9 @@ public class UpstreamClientConfiguration {
 	 */
 	@Bean
 	@org.springframework.beans.factory.annotation.Qualifier("webSocketUpstreamClient")
-	HttpClient webSocketUpstreamClient() {
+	HttpClient webSocketUpstreamClient(EventLoops eventLoops) {
 		return HttpClient.newConnection()
+			.runOn(eventLoops)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
 			.compress(false)
 			.followRedirect(false);
@@ -47,8 +48,9 @@ public class UpstreamClientConfiguration {
 
 	@Bean
 	@org.springframework.context.annotation.Primary
-	HttpClient upstreamClient(ConnectionProvider upstreamConnections) {
+	HttpClient upstreamClient(ConnectionProvider upstreamConnections, EventLoops eventLoops) {
 		return HttpClient.create(upstreamConnections)
+			.runOn(eventLoops)
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
 			.compress(false)
 			.followRedirect(false)
