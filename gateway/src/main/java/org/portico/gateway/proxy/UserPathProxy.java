@@ -65,7 +65,7 @@ public final class UserPathProxy {
 
 	public UserPathProxy(Authenticator authenticator, RouteTable routes, ServerManager servers, ActivityTracker activity,
 			HttpClient upstreamClient, @org.springframework.beans.factory.annotation.Qualifier("webSocketUpstreamClient") HttpClient webSocketClient,
-			PorticoProperties properties, CullPolicies policies) {
+			PorticoProperties properties, CullPolicies policies, OpenWebSockets openWebSockets) {
 		this.banner = new WalltimeBanner();
 		this.policies = policies;
 		this.authenticator = authenticator;
@@ -74,7 +74,7 @@ public final class UserPathProxy {
 		this.activity = activity;
 		this.headers = new ForwardedHeaders(properties);
 		this.http = new HttpProxyHandler(upstreamClient, this.headers);
-		this.webSocket = new WsProxyHandler(webSocketClient, this.headers, 64 * 1024 * 1024);
+		this.webSocket = new WsProxyHandler(webSocketClient, this.headers, 64 * 1024 * 1024, openWebSockets);
 		this.adminAccess = properties.security().adminAccessServers();
 	}
 

@@ -39,10 +39,13 @@ final class WsProxyHandler {
 
 	private final int maxFramePayload;
 
-	WsProxyHandler(HttpClient client, ForwardedHeaders headers, int maxFramePayload) {
+	private final OpenWebSockets open;
+
+	WsProxyHandler(HttpClient client, ForwardedHeaders headers, int maxFramePayload, OpenWebSockets open) {
 		this.client = client;
 		this.headers = headers;
 		this.maxFramePayload = maxFramePayload;
+		this.open = open;
 	}
 
 	static boolean isUpgrade(HttpServerRequest request) {
@@ -83,6 +86,7 @@ final class WsProxyHandler {
 				return response.sendWebsocket((downIn, downOut) -> {
 						Connection down = connection(downIn);
 						WsTunnel.join(upstreamSide, up.channel(), down.channel(), onClientMessage);
+						this.open.add(up.channel());
 						// both handshakes are done: their headers are not needed for the socket's life (gh-8)
 						clear(request.requestHeaders(), response.responseHeaders(), sent[0], upIn.headers(),
 								(upOut instanceof HttpClientRequest upstreamRequest) ? upstreamRequest.requestHeaders() : null);

@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The WebSocket proxy's mechanics against a Reactor Netty server (gh-8, where the server-to-client
  * direction became a byte tunnel): a server that speaks first, 1 MiB binary frames both ways, close
  * codes and reasons both ways, ping and pong, activity from the client's frames, and backpressure
- * from a client that does not read.
+ * from a client that does not read, and a gateway that stops ending its sockets with 1001.
  */
 class WebSocketProxyTests {
 
@@ -113,6 +113,27 @@ class WebSocketProxyTests {
 		assertThat(recorder.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
 		socket.sendText("and back", true).get(10, TimeUnit.SECONDS);
 		assertThat(recorder.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("and back");
+	}
+
+	@Test
+	void aGatewayThatStopsTellsServerAndClientItIsGoingAway() throws Exception {
+		Recorder recorder = new Recorder(true);
+		WebSocket socket = open("/user/alice/x/channels", recorder);
+		socket.sendText("before", true).get(10, TimeUnit.SECONDS);
+		assertThat(recorder.messages.poll(10, TimeUnit.SECONDS)).isEqualTo("before");
+
+		long start = System.nanoTime();
+		this.portico.close();
+		Duration stopping = Duration.ofNanos(System.nanoTime() - start);
+		this.portico = null;
+		assertThat(recorder.closed.get(10, TimeUnit.SECONDS)).as("the server's answer to the gateway's close reaches the client")
+			.isEqualTo("1001 Portico is restarting");
+		for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10); this.clientClose.get() == null && System.nanoTime() < deadline;) {
+			Thread.sleep(20);
+		}
+		assertThat(this.clientClose.get()).as("what the server heard").isNotNull().extracting(WebSocketCloseStatus::code).isEqualTo(1001);
+		// the web server's graceful shutdown waits up to 30 s for open connections; an open socket no longer holds it
+		assertThat(stopping).isLessThan(Duration.ofSeconds(20));
 	}
 
 	@Test
