@@ -25,11 +25,20 @@ export async function shot(page, dir, name) {
 // bound after a login that had worked (tests of the desktop, and of Jupyter as a Slurm job). The
 // home page itself was once seen to take over 90 s while a code-server was running on the same two
 // cores (it lists the user's kernels through kernel-tools, a JVM of its own, on a cache miss): the
-// bound is 180 s until that is understood.
+// bound is 180 s until that is understood. The location is read from the page's main frame as the
+// browser reports its navigations, not evaluated in the page: the in-page wait (polled on animation
+// frames) was seen to hang until puppeteer's 120 s protocol timeout (Runtime.callFunctionOn timed
+// out) in a full run, in a test that passed in 10 s on its own.
 export async function login(page, base, user, password) {
   await page.goto(`${base}/hub/login`);
   await page.type('#username', user);
   await page.type('#password', password);
   await page.click('button[type=submit]');
-  await page.waitForFunction(() => location.pathname === '/hub/home', { timeout: 180_000 });
+  const deadline = Date.now() + 180_000;
+  while (new URL(page.url()).pathname !== '/hub/home') {
+    if (Date.now() > deadline) {
+      throw new Error(`login: still at ${new URL(page.url()).pathname} after 180 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
