@@ -46,9 +46,9 @@ import org.jspecify.annotations.Nullable;
  * more that the servers keep them, so the gateway never writes to a connection the server is closing;
  * a server that closes one anyway takes it out of the pool at once.
  *
- * <p>The event loops are Reactor Netty's and outlive the gateway (several application contexts share
- * them in one JVM): {@link #close} closes every idle connection and cancels every sweep on its own
- * loop, and a connection given back after that is closed rather than kept.
+ * <p>The pool does not own the event loops it lives on (the context's {@link EventLoops}, which stop
+ * on their own, possibly after the pool): {@link #close} closes every idle connection and cancels
+ * every sweep on its own loop, and a connection given back after that is closed rather than kept.
  */
 final class UpstreamPool {
 
