@@ -19,9 +19,20 @@ class EventLoopsTests {
 
 	private static final long MAX = TimeUnit.MICROSECONDS.toNanos(50);
 
+	/** A clock that moves on by a microsecond each time it is read, and by more when told. */
+	static final class Clock implements java.util.function.LongSupplier {
+
+		long now = 1_000_000;
+
+		@Override
+		public long getAsLong() {
+			return this.now += 1_000;
+		}
+	}
+
 	@Test
-	void eventsFoundWhileSpinningAreTheNextBatchAndKeepTheBudget() throws Exception {
-		EventLoops.SpinThenSleep strategy = new EventLoops.SpinThenSleep(MAX);
+	void eventsFoundWhilePollingAreTheNextBatchAndKeepTheBudget() throws Exception {
+		EventLoops.SpinThenSleep strategy = new EventLoops.SpinThenSleep(MAX, new Clock());
 		AtomicInteger polls = new AtomicInteger();
 		// nothing on the first two polls, then three connections ready
 		int result = strategy.calculateStrategy(() -> (polls.incrementAndGet() < 3) ? 0 : 3, false);
@@ -31,27 +42,38 @@ class EventLoopsTests {
 	}
 
 	@Test
-	void aSpinThatFindsNothingHalvesUntilTheLoopSleepsAtOnce() throws Exception {
-		EventLoops.SpinThenSleep strategy = new EventLoops.SpinThenSleep(MAX);
-		AtomicInteger polls = new AtomicInteger();
+	void longWaitsHalveTheBudgetToNothingAndAShortOneRestoresIt() throws Exception {
+		Clock clock = new Clock();
+		EventLoops.SpinThenSleep strategy = new EventLoops.SpinThenSleep(MAX, clock);
 		long budget = MAX;
-		while (budget >= EventLoops.SpinThenSleep.MIN_NANOS) {
-			assertThat(strategy.calculateStrategy(() -> {
-				polls.incrementAndGet();
-				return 0;
-			}, false)).isEqualTo(SelectStrategy.SELECT);
-			budget /= 2;
-			assertThat(strategy.budget()).isEqualTo((budget < EventLoops.SpinThenSleep.MIN_NANOS) ? 0 : budget);
+		while (budget > 0) {
+			assertThat(strategy.calculateStrategy(() -> 0, false)).isEqualTo(SelectStrategy.SELECT);
+			clock.now += 10 * MAX; // the loop slept ten times the longest poll
+			budget = (budget / 2 < EventLoops.SpinThenSleep.MIN_NANOS) ? 0 : budget / 2;
+			assertThat(strategy.calculateStrategy(() -> 1, true)).isEqualTo(1);
+			assertThat(strategy.budget()).isEqualTo(budget);
 		}
-		// spinning does not pay: the next sleeps poll nothing
-		polls.set(0);
-		for (int i = 1; i < EventLoops.SpinThenSleep.PROBE_EVERY; i++) {
-			assertThat(strategy.calculateStrategy(polls::incrementAndGet, false)).isEqualTo(SelectStrategy.SELECT);
+		// no budget: the loop sleeps without polling
+		AtomicInteger polls = new AtomicInteger();
+		assertThat(strategy.calculateStrategy(polls::incrementAndGet, false)).isEqualTo(SelectStrategy.SELECT);
+		assertThat(polls).hasValue(0);
+		// that sleep was short (an event came 20 us later): a poll would have found it
+		clock.now += MAX / 3;
+		assertThat(strategy.calculateStrategy(() -> 2, false)).isEqualTo(2);
+		assertThat(strategy.budget()).isEqualTo(MAX);
+	}
+
+	@Test
+	void waitsJustLongerThanThePollKeepItUntilItMissesEightTimesInARow() throws Exception {
+		Clock clock = new Clock();
+		EventLoops.SpinThenSleep strategy = new EventLoops.SpinThenSleep(MAX, clock);
+		for (int i = 1; i < EventLoops.SpinThenSleep.MISSES_BEFORE_SHRINK; i++) {
+			assertThat(strategy.calculateStrategy(() -> 0, false)).isEqualTo(SelectStrategy.SELECT);
+			clock.now += 2 * MAX; // longer than the poll, shorter than a long wait
+			assertThat(strategy.budget()).isEqualTo(MAX);
 		}
-		assertThat(polls).as("no poll while backed off").hasValue(0);
-		// then a probe with the smallest budget, which finds an event and grows again
-		assertThat(strategy.calculateStrategy(() -> 1, false)).isEqualTo(1);
-		assertThat(strategy.budget()).isEqualTo(2 * EventLoops.SpinThenSleep.MIN_NANOS);
+		assertThat(strategy.calculateStrategy(() -> 0, false)).isEqualTo(SelectStrategy.SELECT);
+		assertThat(strategy.budget()).as("eighth miss in a row").isEqualTo(MAX / 2);
 	}
 
 	@Test
