@@ -27,7 +27,7 @@ import reactor.netty.resources.LoopResources;
  * for the wake-up: measured on one CPU with 100 WebSockets in closed-loop echo, the loop slept about
  * 17,000 times a second, ten times as often as configurable-http-proxy's, whose slower event loop
  * rarely runs dry. At one connection the same holds between a request and its response: with the
- * poll a small GET's round trip through the gateway took about 60 µs instead of 150. The poll is
+ * poll, small GETs through a gateway on one CPU went from about 5,900 to 14,800 a second. The poll is
  * adaptive ({@link SpinThenSleep}): it lasts up to the setting while the loop's waits are that short
  * and shrinks to nothing when they are longer, so an idle or lightly loaded gateway sleeps as Netty's
  * own loops do. {@code portico.proxy.loop-spin=0} turns it off.
