@@ -29,16 +29,33 @@ export async function shot(page, dir, name) {
 // browser reports its navigations, not evaluated in the page: the in-page wait (polled on animation
 // frames) was seen to hang until puppeteer's 120 s protocol timeout (Runtime.callFunctionOn timed
 // out) in a full run, in a test that passed in 10 s on its own.
+// If it never gets there, the error lists what the page sent and received under /hub/ meanwhile.
 export async function login(page, base, user, password) {
-  await page.goto(`${base}/hub/login`);
-  await page.type('#username', user);
-  await page.type('#password', password);
-  await page.click('button[type=submit]');
-  const deadline = Date.now() + 180_000;
-  while (new URL(page.url()).pathname !== '/hub/home') {
-    if (Date.now() > deadline) {
-      throw new Error(`login: still at ${new URL(page.url()).pathname} after 180 s`);
+  const t0 = Date.now();
+  const seen = [];
+  const at = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+  const path = (url) => new URL(url).pathname;
+  const onRequest = (r) => path(r.url()).startsWith('/hub/') && seen.push(`${at()} sent ${r.method()} ${path(r.url())}`);
+  const onResponse = (r) => path(r.url()).startsWith('/hub/') && seen.push(`${at()} ${r.status()} ${path(r.url())}`);
+  const onFailed = (r) => seen.push(`${at()} failed ${r.method()} ${path(r.url())}: ${r.failure()?.errorText}`);
+  page.on('request', onRequest);
+  page.on('response', onResponse);
+  page.on('requestfailed', onFailed);
+  try {
+    await page.goto(`${base}/hub/login`);
+    await page.type('#username', user);
+    await page.type('#password', password);
+    await page.click('button[type=submit]');
+    const deadline = Date.now() + 180_000;
+    while (path(page.url()) !== '/hub/home') {
+      if (Date.now() > deadline) {
+        throw new Error(`login: still at ${path(page.url())} after 180 s; seen: ${seen.join('; ')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  } finally {
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+    page.off('requestfailed', onFailed);
   }
 }
