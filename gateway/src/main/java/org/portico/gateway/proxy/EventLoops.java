@@ -3,6 +3,7 @@ package org.portico.gateway.proxy;
 import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 import io.netty.channel.EventLoopGroup;
@@ -39,7 +40,7 @@ final class EventLoops implements LoopResources {
 	private final EventLoopGroup colocated;
 
 	EventLoops(int threads, Duration spin) {
-		long spinNanos = Math.max(0, spin.toNanos());
+		long spinNanos = spin.toNanos(); // checked by the configuration: 0 to 1 ms
 		SelectStrategyFactory strategies = () -> new SpinThenSleep(spinNanos);
 		ThreadFactory threads0 = new DefaultThreadFactory("portico-io", true);
 		if (Epoll.isAvailable()) {
@@ -74,14 +75,9 @@ final class EventLoops implements LoopResources {
 
 	@Override
 	public Mono<Void> disposeLater(Duration quietPeriod, Duration timeout) {
-		return Mono.defer(() -> {
-			this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-			return Mono.fromFuture(() -> {
-				java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
-				this.group.terminationFuture().addListener((future) -> done.complete(null));
-				return done;
-			});
-		});
+		// shutdownGracefully returns the group's termination future
+		return Mono.create((sink) -> this.group.shutdownGracefully(quietPeriod.toMillis(), timeout.toMillis(), TimeUnit.MILLISECONDS)
+			.addListener((terminated) -> sink.success()));
 	}
 
 	/**
@@ -109,7 +105,9 @@ final class EventLoops implements LoopResources {
 
 		private int misses;
 
-		/** When the loop last went to sleep ({@link #clock}), or 0 while it is awake. */
+		/** Whether the loop went to sleep at the end of its last turn, and when ({@link #clock}). */
+		private boolean asleep;
+
 		private long sleptAt;
 
 		SpinThenSleep(long maxNanos) {
@@ -128,9 +126,9 @@ final class EventLoops implements LoopResources {
 				return hasTasks ? selectNow.get() : SELECT; // as Netty's default
 			}
 			long now = this.clock.getAsLong();
-			if (this.sleptAt != 0) {
+			if (this.asleep) {
+				this.asleep = false;
 				waited(now - this.sleptAt);
-				this.sleptAt = 0;
 			}
 			if (hasTasks) {
 				return selectNow.get(); // tasks wait for no poll
@@ -151,10 +149,8 @@ final class EventLoops implements LoopResources {
 					shrink();
 				}
 			}
+			this.asleep = true;
 			this.sleptAt = this.clock.getAsLong();
-			if (this.sleptAt == 0) {
-				this.sleptAt = 1; // 0 means awake
-			}
 			return SELECT;
 		}
 

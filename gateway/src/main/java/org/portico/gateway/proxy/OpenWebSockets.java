@@ -49,11 +49,6 @@ public class OpenWebSockets implements SmartLifecycle {
 		}
 	}
 
-	/** How many WebSockets are open. */
-	int size() {
-		return this.upstreams.size();
-	}
-
 	@Override
 	public void start() {
 		this.running = true;

@@ -45,7 +45,7 @@ public class ProxyDispatchConfiguration {
 			throw new IllegalStateException("portico.proxy.loop-spin must be a duration such as 50us or 0, not '" + value + "'", ex);
 		}
 		if (spin.isNegative() || spin.compareTo(MAX_LOOP_SPIN) > 0) {
-			throw new IllegalStateException("portico.proxy.loop-spin must be between 0 and 1ms, not " + spin.toNanos() / 1000 + "us");
+			throw new IllegalStateException("portico.proxy.loop-spin must be between 0 and 1ms, not '" + value + "'");
 		}
 		return new EventLoops(reactor.netty.resources.LoopResources.DEFAULT_IO_WORKER_COUNT, spin);
 	}

@@ -70,9 +70,12 @@ class UpstreamPoolTests {
 		onLoop(() -> pool.release(parked, 0));
 		assertThat(this.ended.poll(300, TimeUnit.MILLISECONDS)).as("an idle connection stays open while the pool is open").isNull();
 
+		assertThat(onLoop(() -> parked.pool().sweeping())).isTrue();
+
 		pool.close();
-		assertThat(this.ended.poll(10, TimeUnit.SECONDS)).as("the idle connection, closed by close()").isNotNull();
+		assertThat(this.ended.poll(10, TimeUnit.SECONDS)).as("the idle connection, closed by close() (its idle limit is 60 s)").isNotNull();
 		assertThat(onLoop(() -> parked.channel.isOpen())).isFalse();
+		assertThat(onLoop(() -> parked.pool().sweeping())).as("close() cancels the loop's sweep").isFalse();
 
 		onLoop(() -> pool.release(inUse, 0));
 		assertThat(this.ended.poll(10, TimeUnit.SECONDS)).as("the connection in use, closed when given back").isNotNull();
@@ -93,8 +96,6 @@ class UpstreamPoolTests {
 		onLoop(() -> pool.release(next, 0));
 		assertThat(onLoop(() -> next.pool().sweeping())).as("the next parked connection starts it again").isTrue();
 		pool.close();
-		assertThat(this.ended.poll(10, TimeUnit.SECONDS)).isNotNull();
-		assertThat(onLoop(() -> next.pool().sweeping())).as("close() cancels it").isFalse();
 	}
 
 	@Test
