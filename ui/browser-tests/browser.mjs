@@ -35,7 +35,7 @@ export async function login(page, base, user, password) {
   const seen = [];
   const at = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
   const path = (url) => new URL(url).pathname;
-  const onRequest = (r) => path(r.url()).startsWith('/hub/') && seen.push(`${at()} sent ${r.method()} ${path(r.url())}`);
+  const onRequest = (r) => path(r.url()).startsWith('/hub/') && seen.push(`${at()} sent ${r.method()} ${path(r.url())} body ${r.postData()?.length ?? '-'}`);
   const onResponse = (r) => path(r.url()).startsWith('/hub/') && seen.push(`${at()} ${r.status()} ${path(r.url())}`);
   const onFailed = (r) => seen.push(`${at()} failed ${r.method()} ${path(r.url())}: ${r.failure()?.errorText}`);
   page.on('request', onRequest);

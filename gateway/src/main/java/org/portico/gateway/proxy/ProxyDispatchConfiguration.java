@@ -99,6 +99,16 @@ public class ProxyDispatchConfiguration {
 		return new DirectHttpInstaller(proxy, directUpstreamPool);
 	}
 
+	/** Keeps every HTTP/1.1 connection read after overlapping requests (see {@link KeepAliveReads}). */
+	@Bean
+	NettyServerCustomizer keepAliveReads() {
+		return (server) -> server.doOnChannelInit((observer, channel, remote) -> {
+			if (channel.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+				channel.pipeline().addBefore(NettyPipeline.HttpTrafficHandler, KeepAliveReads.NAME, new KeepAliveReads());
+			}
+		});
+	}
+
 	@Bean
 	BodyChunks bodyChunks() {
 		return new BodyChunks();
