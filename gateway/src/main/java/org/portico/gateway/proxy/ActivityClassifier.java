@@ -1,11 +1,8 @@
 package org.portico.gateway.proxy;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 
 /**
  * Tells a person's action from background traffic, on the proxy's hot path and without parsing
@@ -58,55 +55,64 @@ final class ActivityClassifier {
 		}
 	}
 
-	static boolean isHuman(Socket socket, WebSocketFrame frame) {
-		if (socket == Socket.OTHER) {
-			return true;
-		}
-		if (!(frame instanceof TextWebSocketFrame)) {
-			return false; // binary kernel frames carry buffers of a message already counted; pings are heartbeats
-		}
-		ByteBuf content = frame.content();
+	/** How much of a text message's start {@link #isHumanText} reads: the header's msg_type and its value. */
+	static final int TEXT_PREFIX = SCAN + 64;
+
+	/** Whether a client frame of this opcode needs its text read to be classified. */
+	static boolean readsText(Socket socket, int opcode) {
+		return socket != Socket.OTHER && opcode == ClientFrames.OPCODE_TEXT;
+	}
+
+	/**
+	 * A client frame that is not read (see {@link #readsText}): every frame of other apps counts;
+	 * binary kernel frames carry buffers of a message already counted, and pings are heartbeats.
+	 */
+	static boolean isHuman(Socket socket) {
+		return socket == Socket.OTHER;
+	}
+
+	/**
+	 * A kernel's or a terminal's text message, from the first {@code length} bytes of its payload
+	 * (unmasked; up to {@link #TEXT_PREFIX}, fewer if the message is shorter).
+	 */
+	static boolean isHumanText(Socket socket, byte[] text, int length) {
 		if (socket == Socket.TERMINAL) {
-			return startsWith(content, STDIN);
+			return matches(text, length, 0, STDIN);
 		}
-		int start = indexOf(content, MSG_TYPE, content.readerIndex(), Math.min(content.writerIndex(), content.readerIndex() + SCAN));
+		int start = indexOf(text, MSG_TYPE, Math.min(length, SCAN));
 		if (start < 0) {
 			return false;
 		}
 		int at = start + MSG_TYPE.length;
-		int end = Math.min(content.writerIndex(), at + 40);
+		int end = Math.min(length, at + 40);
 		// skip ':' and spaces and the opening quote
-		while (at < end && (content.getByte(at) == ':' || content.getByte(at) == ' ' || content.getByte(at) == '"')) {
+		while (at < end && (text[at] == ':' || text[at] == ' ' || text[at] == '"')) {
 			at++;
 		}
 		for (byte[] type : HUMAN_KERNEL) {
-			if (matches(content, at, type) && at + type.length < content.writerIndex() && content.getByte(at + type.length) == '"') {
+			if (matches(text, length, at, type) && at + type.length < length && text[at + type.length] == '"') {
 				return true;
 			}
 		}
 		return false;
 	}
 
-	private static boolean startsWith(ByteBuf buffer, byte[] prefix) {
-		return matches(buffer, buffer.readerIndex(), prefix);
-	}
-
-	private static boolean matches(ByteBuf buffer, int at, byte[] expected) {
-		if (at + expected.length > buffer.writerIndex()) {
+	private static boolean matches(byte[] text, int length, int at, byte[] expected) {
+		if (at + expected.length > length) {
 			return false;
 		}
 		for (int i = 0; i < expected.length; i++) {
-			if (buffer.getByte(at + i) != expected[i]) {
+			if (text[at + i] != expected[i]) {
 				return false;
 			}
 		}
 		return true;
 	}
 
-	private static int indexOf(ByteBuf buffer, byte[] needle, int from, int to) {
-		outer: for (int i = from; i <= to - needle.length; i++) {
+	private static int indexOf(byte[] text, byte[] needle, int to) {
+		outer: for (int i = 0; i <= to - needle.length; i++) {
 			for (int j = 0; j < needle.length; j++) {
-				if (buffer.getByte(i + j) != needle[j]) {
+				if (text[i + j] != needle[j]) {
 					continue outer;
 				}
 			}

@@ -6,8 +6,6 @@ import java.util.concurrent.TimeUnit;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,16 +34,16 @@ public class OpenWebSockets implements SmartLifecycle {
 
 	static final String REASON = "Portico is restarting";
 
-	/** The upstream channel of each open WebSocket (closed ones leave by themselves). */
-	private final ChannelGroup upstreams = new DefaultChannelGroup("portico-websockets", GlobalEventExecutor.INSTANCE);
+	/** The client channel of each open WebSocket (closed ones leave by themselves). */
+	private final ChannelGroup clients = new DefaultChannelGroup("portico-websockets", GlobalEventExecutor.INSTANCE);
 
 	private volatile boolean running;
 
-	/** Adds the upstream channel of a WebSocket whose tunnel has just been joined. */
-	void add(Channel upstream) {
-		this.upstreams.add(upstream);
+	/** Adds the client channel of a WebSocket whose tunnel has just been joined. */
+	void add(Channel client) {
+		this.clients.add(client);
 		if (!this.running) {
-			goingAway(upstream);
+			goingAway(client);
 		}
 	}
 
@@ -57,25 +55,28 @@ public class OpenWebSockets implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.running = false;
-		int open = this.upstreams.size();
+		int open = this.clients.size();
 		if (open == 0) {
 			return;
 		}
 		log.info("closing {} open websockets (1001 going away)", open);
-		this.upstreams.forEach(OpenWebSockets::goingAway);
-		boolean closed = this.upstreams.newCloseFuture().awaitUninterruptibly(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+		this.clients.forEach(OpenWebSockets::goingAway);
+		boolean closed = this.clients.newCloseFuture().awaitUninterruptibly(GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		if (!closed) {
-			log.info("{} websockets did not close within {} s: closing their connections", this.upstreams.size(), GRACE.toSeconds());
-			this.upstreams.close().awaitUninterruptibly(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+			log.info("{} websockets did not close within {} s: closing their connections", this.clients.size(), GRACE.toSeconds());
+			this.clients.close().awaitUninterruptibly(GRACE.toMillis(), TimeUnit.MILLISECONDS);
 		}
 	}
 
-	/**
-	 * A close frame upstream, written on the channel's loop between two of the client's frames (the
-	 * client-to-server direction is written frame by frame, so it lands on a frame boundary).
-	 */
-	private static void goingAway(Channel upstream) {
-		upstream.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, REASON));
+	/** A close frame to the server, between two of the client's frames (see {@link ClientFrames#goingAway}). */
+	private static void goingAway(Channel client) {
+		ClientFrames frames = client.pipeline().get(ClientFrames.class);
+		if (frames != null) {
+			frames.goingAway(client);
+		}
+		else {
+			client.close();
+		}
 	}
 
 	@Override

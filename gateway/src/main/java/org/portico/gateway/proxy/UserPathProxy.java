@@ -113,8 +113,9 @@ public final class UserPathProxy {
 			if (decision instanceof Decision.Upgrade upgrade) {
 				// (re)connecting a WebSocket is no person's action; what is sent over it may be
 				this.activity.record(upgrade.route(), false);
-				return this.webSocket.proxy(request, response, upgrade.route(), upgrade.target(), upgrade.stripToken(), upgrade.view(),
-						onMessage(upgrade.route(), upgrade.target()));
+				Route route = upgrade.route();
+				return this.webSocket.proxy(request, response, route, upgrade.target(), upgrade.stripToken(), upgrade.view(),
+						ActivityClassifier.Socket.of(upgrade.target().path()), (human) -> this.activity.record(route, human));
 			}
 			return ((Decision.Reply) decision).send().apply(request, response);
 		});
@@ -325,12 +326,6 @@ public final class UserPathProxy {
 
 	private static Mono<Decision> redirect(String location) {
 		return Mono.just(redirectTo(location));
-	}
-
-	/** Records each client WebSocket message on the route, classified by what kind of socket it is. */
-	private java.util.function.Consumer<io.netty.handler.codec.http.websocketx.WebSocketFrame> onMessage(Route route, ProxyRequest target) {
-		ActivityClassifier.Socket socket = ActivityClassifier.Socket.of(target.path());
-		return (frame) -> this.activity.record(route, ActivityClassifier.isHuman(socket, frame));
 	}
 
 	/** Whether {@code path} is {@code /user/OWNER/X} with nothing after X: what a named server's bare prefix looks like. */

@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import org.jspecify.annotations.Nullable;
 import org.portico.gateway.route.Route;
 import org.slf4j.Logger;
@@ -23,10 +22,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  *
  * <p>The upstream handshake comes first, so that a server's refusal (403, 404) reaches the client as
  * that status, and the subprotocol the server chose is the one offered back. Once both handshakes
- * are done, the two channels are joined by a {@link WsTunnel}: the server's bytes go to the client
- * as they came, the client's frames are decoded (for activity) and re-encoded upstream, never
- * aggregated; close frames, codes and reasons, pings and pongs cross both ways as the peers sent
- * them. The handshake headers are cleared then, as an idle socket would otherwise hold both sides'
+ * are done, the two channels are joined by a {@link WsTunnel}: the bytes go both ways as they came,
+ * never aggregated, the client's frames read by {@link ClientFrames} for their activity on the way;
+ * close frames, codes and reasons, pings and pongs cross both ways as the peers sent them. The handshake headers are cleared then, as an idle socket would otherwise hold both sides'
  * for its whole life.
  */
 final class WsProxyHandler {
@@ -58,7 +56,7 @@ final class WsProxyHandler {
 	}
 
 	Mono<Void> proxy(HttpServerRequest request, HttpServerResponse response, Route route, ProxyRequest target,
-			boolean stripToken, ForwardedHeaders.ClientView view, java.util.function.Consumer<WebSocketFrame> onClientMessage) {
+			boolean stripToken, ForwardedHeaders.ClientView view, ActivityClassifier.Socket socket, ClientFrames.Activity activity) {
 		String protocols = request.requestHeaders().get(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL);
 		String uri = "ws" + route.target().toString().substring(4) + target.upstreamUri(stripToken, route.strippedSegments());
 		// @formatter:off
@@ -85,8 +83,9 @@ final class WsProxyHandler {
 				// the upstream connection stays open until the tunnel closes it.
 				return response.sendWebsocket((downIn, downOut) -> {
 						Connection down = connection(downIn);
-						WsTunnel.join(upstreamSide, up.channel(), down.channel(), onClientMessage);
-						this.open.add(up.channel());
+						ClientFrames frames = new ClientFrames(up.channel(), socket, activity, this.maxFramePayload);
+						WsTunnel.join(upstreamSide, up.channel(), down.channel(), frames);
+						this.open.add(down.channel());
 						// both handshakes are done: their headers are not needed for the socket's life (gh-8)
 						clear(request.requestHeaders(), response.responseHeaders(), sent[0], upIn.headers(),
 								(upOut instanceof HttpClientRequest upstreamRequest) ? upstreamRequest.requestHeaders() : null);

@@ -1,15 +1,12 @@
 package org.portico.gateway.proxy;
 
 import java.util.ArrayDeque;
-import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -21,12 +18,12 @@ import reactor.netty.NettyPipeline;
  * Reactor stream, queue or subscriber between them (gh-8: an idle socket held two 128-slot queues
  * and their subscribers for its whole life).
  *
- * <p>Server to client is a byte tunnel: the upstream's frame decoder is taken out, and what the
- * server sends reaches the client as it came, close, ping and pong frames included, whatever their
- * size. Client to server stays decoded (the client's frames are masked and the activity of the
- * user is read from them) and is re-encoded by the upstream's encoder, the close frame included,
- * so close codes and reasons cross both ways as the peers sent them; the frame size limit of the
- * client's decoder still applies.
+ * <p>Both ways are byte tunnels. Server to client: the upstream's frame decoder is taken out, and
+ * what the server sends reaches the client as it came, close, ping and pong frames included,
+ * whatever their size. Client to server: {@link ClientFrames} takes the place of the client's frame
+ * decoder, reads each frame's header (checks, activity, where frames end) and passes the bytes on
+ * still masked; close codes and reasons cross both ways as the peers sent them, and the frame size
+ * limit applies to the client's frames.
  *
  * <p>Backpressure is Netty's own: a channel stops reading while its peer's outbound buffer is over
  * the high-water mark and reads again when that drains, so a client that does not read holds at most
@@ -51,7 +48,7 @@ final class WsTunnel {
 	 * {@link #join} is given the client's channel. Must run on the channel's event loop.
 	 */
 	static Side upstream(Channel upstream) {
-		Side side = new Side(null);
+		Side side = new Side();
 		upstream.config().setAutoRead(false);
 		if (upstream.pipeline().get(UPSTREAM_DECODER) != null) {
 			upstream.pipeline().remove(UPSTREAM_DECODER);
@@ -61,13 +58,14 @@ final class WsTunnel {
 	}
 
 	/**
-	 * Joins the client's channel (its handshake done, nothing read yet) to the upstream side: frames
-	 * from the client go upstream, each first given to {@code onClientFrame} (close frames excepted).
-	 * Must run on the client channel's event loop.
+	 * Joins the client's channel (its handshake done, nothing read yet) to the upstream side: what the
+	 * client sends goes upstream as it came, read frame by frame by {@code frames} in place of Netty's
+	 * decoder. Must run on the client channel's event loop.
 	 */
-	static void join(Side upstreamSide, Channel upstream, Channel client, Consumer<WebSocketFrame> onClientFrame) {
-		Side clientSide = new Side(onClientFrame);
+	static void join(Side upstreamSide, Channel upstream, Channel client, ClientFrames frames) {
+		Side clientSide = new Side();
 		clientSide.peer = upstream;
+		client.pipeline().replace(ClientFrames.NETTY_DECODER, ClientFrames.NAME, frames);
 		client.pipeline().addBefore(NettyPipeline.ReactiveBridge, HANDLER, clientSide);
 		client.config().setAutoRead(true);
 		client.read();
@@ -76,8 +74,6 @@ final class WsTunnel {
 
 	/** One direction: reads from its own channel, writes to {@code peer}. */
 	static final class Side extends ChannelInboundHandlerAdapter {
-
-		private final @Nullable Consumer<WebSocketFrame> onFrame;
 
 		/** Set on this side's event loop; null while the client's handshake is still going on. */
 		private volatile @Nullable Channel peer;
@@ -89,10 +85,6 @@ final class WsTunnel {
 
 		/** Frames written to the peer in this read and not yet flushed. */
 		private boolean unflushed;
-
-		Side(@Nullable Consumer<WebSocketFrame> onFrame) {
-			this.onFrame = onFrame;
-		}
 
 		private void start(Channel self, Channel peer) {
 			if (this.closed) {
@@ -121,9 +113,6 @@ final class WsTunnel {
 				}
 				this.early.add(msg);
 				return;
-			}
-			if (this.onFrame != null && msg instanceof WebSocketFrame frame && !(frame instanceof CloseWebSocketFrame)) {
-				this.onFrame.accept(frame);
 			}
 			// flushed once for all the frames of this read (channelReadComplete): fewer, fuller segments
 			// for the peer, which pays a wake-up per segment

@@ -4,9 +4,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -37,7 +34,9 @@ public class HotPathBenchmark {
 
 	Route route;
 
-	ByteBuf kernelMessage;
+	byte[] kernelMessage;
+
+	int kernelMessageLength;
 
 	@Setup
 	public void setUp() {
@@ -52,7 +51,9 @@ public class HotPathBenchmark {
 		String json = "{\"header\":{\"msg_id\":\"8f1c2b3a-1d2e-4f50-9a6b-7c8d9e0f1a2b\",\"username\":\"u4321\",\"session\":\"s\","
 				+ "\"msg_type\":\"execute_request\",\"version\":\"5.3\",\"date\":\"2026-11-25T10:00:00.000Z\"},\"parent_header\":{},"
 				+ "\"metadata\":{},\"content\":{\"code\":\"1+1\",\"silent\":false},\"channel\":\"shell\",\"buffers\":[]}";
-		this.kernelMessage = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
+		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+		this.kernelMessage = java.util.Arrays.copyOf(bytes, ActivityClassifier.TEXT_PREFIX);
+		this.kernelMessageLength = Math.min(bytes.length, ActivityClassifier.TEXT_PREFIX);
 	}
 
 	@Benchmark
@@ -72,7 +73,6 @@ public class HotPathBenchmark {
 
 	@Benchmark
 	public boolean classifyKernelMessage() {
-		return ActivityClassifier.isHuman(ActivityClassifier.Socket.KERNEL, new TextWebSocketFrame(this.kernelMessage.retainedDuplicate()))
-				&& this.kernelMessage.refCnt() > 0;
+		return ActivityClassifier.isHumanText(ActivityClassifier.Socket.KERNEL, this.kernelMessage, this.kernelMessageLength);
 	}
 }
