@@ -50,6 +50,38 @@ class ForwardedHeadersTests {
 	}
 
 	@Test
+	void headerNamesAreMatchedInAnyCaseAndConnectionTokensWhereverTheyStand() {
+		HttpHeaders response = new DefaultHttpHeaders();
+		response.add("Content-Type", "text/plain");
+		response.add("KEEP-ALIVE", "timeout=5");
+		response.add("Transfer-Encoding", "chunked");
+		response.add("connection", "close ,\tX-Trace");
+		response.add("x-trace", "1");
+		response.add("X-Tracer", "kept: only a prefix of a listed name");
+		response.add("SET-COOKIE", "portico-session=evil; Path=/");
+		response.add("Set-Cookie", "theirs=1");
+		HttpHeaders toClient = new DefaultHttpHeaders();
+		ForwardedHeaders.copyResponse(response, toClient);
+		assertThat(toClient.names()).containsExactlyInAnyOrder("Content-Type", "X-Tracer", "Set-Cookie");
+		assertThat(toClient.getAll("Set-Cookie")).containsExactly("theirs=1");
+
+		HttpHeaders request = new DefaultHttpHeaders();
+		request.add("TE", "trailers");
+		request.add("Sec-WebSocket-Key", "k");
+		request.add("X-REAL-IP", "6.6.6.6");
+		request.add("Upgrade", "websocket");
+		request.add("Accept", "*/*");
+		ForwardedHeaders.ClientView view = this.headers.clientView(request, "http", null);
+		HttpHeaders plain = new DefaultHttpHeaders();
+		this.headers.copyRequest(request, plain, this.route, view, false);
+		// the route's own Authorization goes in place of the user's
+		assertThat(plain.names()).containsExactlyInAnyOrder("Sec-WebSocket-Key", "Accept", "authorization", "X-Forwarded-Proto");
+		HttpHeaders upgrade = new DefaultHttpHeaders();
+		this.headers.copyRequest(request, upgrade, this.route, view, true);
+		assertThat(upgrade.names()).containsExactlyInAnyOrder("Accept", "authorization", "X-Forwarded-Proto");
+	}
+
+	@Test
 	void serversCannotOverwriteTheGatewaysCookies() {
 		HttpHeaders in = new DefaultHttpHeaders();
 		in.add("Set-Cookie", "portico-session=evil; Path=/");
