@@ -76,7 +76,7 @@ final class ClientFrames extends ChannelInboundHandlerAdapter {
 
 	private final long maxPayload;
 
-	/** A header split between two reads: its first bytes. */
+	/** A header split between two reads: its first bytes (allocated the first time one is split). */
 	private byte @Nullable [] header;
 
 	private int headerLength;
@@ -164,8 +164,8 @@ final class ClientFrames extends ChannelInboundHandlerAdapter {
 			}
 			in.release();
 		}
-		if (this.closeAtBoundary && !this.done) {
-			sendGoingAway();
+		if (cut >= 0 && this.closeAtBoundary && !this.done) {
+			sendGoingAway(); // the frame under way when the gateway began to stop has just ended
 		}
 	}
 
@@ -204,7 +204,6 @@ final class ClientFrames extends ChannelInboundHandlerAdapter {
 			key = (key << 8) | headerByte(in, at, i);
 		}
 		this.headerLength = 0;
-		this.header = null;
 		String problem = check(b0, b1, length7, length);
 		if (problem != null) {
 			violation(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, problem);

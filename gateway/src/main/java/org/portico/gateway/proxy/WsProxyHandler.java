@@ -24,8 +24,9 @@ import reactor.netty.http.server.WebsocketServerSpec;
  * that status, and the subprotocol the server chose is the one offered back. Once both handshakes
  * are done, the two channels are joined by a {@link WsTunnel}: the bytes go both ways as they came,
  * never aggregated, the client's frames read by {@link ClientFrames} for their activity on the way;
- * close frames, codes and reasons, pings and pongs cross both ways as the peers sent them. The handshake headers are cleared then, as an idle socket would otherwise hold both sides'
- * for its whole life.
+ * close frames, codes and reasons, pings and pongs cross both ways as the peers sent them. The
+ * handshake headers are cleared then, as an idle socket would otherwise hold both sides' for its
+ * whole life.
  */
 final class WsProxyHandler {
 
